@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeysService, Principal } from '@helpdesk/core';
+import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { CurrentPrincipal, RequirePermission } from '../common/decorators';
+import { IdParam } from '../common/id-param';
+import { PageQueryDto } from '../common/pagination.dto';
+import { CreateApiKeyDto } from './dto/api-keys.dto';
+
+@ApiTags('admin: API keys')
+@ApiAuthenticated()
+@ApiProblems(403)
+@Controller('admin/api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @RequirePermission('create', 'ApiKey')
+  @ApiOperation({ summary: 'Create a key; the response carries it once as `key`, only its hash is kept' })
+  @ApiProblems(422)
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
+    return this.keys.create(principal.tenantId, body, principal.kind === 'user' ? principal.id : null);
+  }
+
+  @Get()
+  @RequirePermission('read', 'ApiKey')
+  @ApiProblems(422)
+  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
+    return this.keys.list(principal.tenantId, query);
+  }
+
+  @Get(':id')
+  @RequirePermission('read', 'ApiKey')
+  @ApiProblems(404)
+  get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.keys.get(principal.tenantId, id);
+  }
+
+  @Delete(':id')
+  @RequirePermission('delete', 'ApiKey')
+  @ApiOperation({ summary: 'Revoke a key; it stops working at once' })
+  @ApiProblems(404)
+  revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.keys.revoke(principal.tenantId, id);
+  }
+}

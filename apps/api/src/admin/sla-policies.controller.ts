@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Principal, SlaPoliciesService } from '@helpdesk/core';
+import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { CurrentPrincipal, RequirePermission } from '../common/decorators';
+import { PriorityParamDto, PutSlaPolicyDto } from './dto/sla-policies.dto';
+
+@ApiTags('admin: SLA policies')
+@ApiAuthenticated()
+@ApiProblems(403)
+@Controller('admin/sla-policies')
+export class SlaPoliciesController {
+  constructor(private readonly policies: SlaPoliciesService) {}
+
+  @Get()
+  @RequirePermission('read', 'SlaPolicy')
+  @ApiOperation({ summary: 'The current policy of each priority' })
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.policies.list(principal.tenantId).then((data) => ({ data }));
+  }
+
+  @Get(':priority')
+  @RequirePermission('read', 'SlaPolicy')
+  @ApiProblems(404, 422)
+  get(@CurrentPrincipal() principal: Principal, @Param() params: PriorityParamDto) {
+    return this.policies.get(principal.tenantId, params.priority);
+  }
+
+  @Put(':priority')
+  @RequirePermission('update', 'SlaPolicy')
+  @ApiOperation({ summary: 'Replace the terms of a priority; stored as a new version, tickets keep the version they applied' })
+  @ApiProblems(422)
+  put(@CurrentPrincipal() principal: Principal, @Param() params: PriorityParamDto, @Body() body: PutSlaPolicyDto) {
+    return this.policies.put(principal.tenantId, params.priority, body, principal.kind === 'user' ? principal.id : null);
+  }
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { Principal, TeamsService } from '@helpdesk/core';
+import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { CurrentPrincipal, RequirePermission } from '../common/decorators';
+import { IdParam } from '../common/id-param';
+import { PageQueryDto } from '../common/pagination.dto';
+import { CreateTeamDto, UpdateTeamDto } from './dto/teams.dto';
+
+@ApiTags('admin: teams')
+@ApiAuthenticated()
+@ApiProblems(403)
+@Controller('admin/teams')
+export class TeamsController {
+  constructor(private readonly teams: TeamsService) {}
+
+  @Post()
+  @RequirePermission('create', 'Team')
+  @ApiProblems(409, 422)
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateTeamDto) {
+    return this.teams.create(principal.tenantId, body);
+  }
+
+  @Get()
+  @RequirePermission('read', 'Team')
+  @ApiProblems(422)
+  list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
+    return this.teams.list(principal.tenantId, query);
+  }
+
+  @Get(':id')
+  @RequirePermission('read', 'Team')
+  @ApiProblems(404)
+  get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.teams.get(principal.tenantId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermission('update', 'Team')
+  @ApiProblems(404, 409, 422)
+  update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateTeamDto) {
+    return this.teams.update(principal.tenantId, id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('delete', 'Team')
+  @ApiNoContentResponse({ description: 'Deleted; members lose the team' })
+  @ApiProblems(404)
+  async remove(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
+    await this.teams.delete(principal.tenantId, id);
+  }
+}

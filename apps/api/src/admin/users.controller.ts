@@ -1,0 +1,56 @@
+import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Principal, UsersService } from '@helpdesk/core';
+import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { CurrentPrincipal, RequirePermission } from '../common/decorators';
+import { IdParam } from '../common/id-param';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/users.dto';
+
+@ApiTags('admin: users')
+@ApiAuthenticated()
+@ApiProblems(403)
+@Controller('admin/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @RequirePermission('create', 'User')
+  @ApiOperation({ summary: 'Create a user with a role, teams, franchise, region and an admin-set password' })
+  @ApiCreatedResponse()
+  @ApiProblems(409, 422)
+  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto) {
+    return this.users.create(principal.tenantId, body);
+  }
+
+  @Get()
+  @RequirePermission('read', 'User')
+  @ApiOperation({ summary: 'List users (keyset pagination)' })
+  @ApiProblems(422)
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListUsersQueryDto) {
+    const { limit, cursor, ...filter } = query;
+    return this.users.list(principal.tenantId, filter, { limit, cursor });
+  }
+
+  @Get(':id')
+  @RequirePermission('read', 'User')
+  @ApiProblems(404)
+  get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.users.get(principal.tenantId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermission('update', 'User')
+  @ApiOperation({ summary: 'Update a user; setting a password or deactivating ends their sessions' })
+  @ApiProblems(404, 409, 422)
+  update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateUserDto) {
+    return this.users.update(principal.tenantId, id, body, principal.kind === 'user' ? principal.id : null);
+  }
+
+  @Delete(':id')
+  @RequirePermission('delete', 'User')
+  @ApiOperation({ summary: 'Deactivate a user (kept for history; sessions revoked)' })
+  @ApiProblems(404, 409)
+  deactivate(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
+    return this.users.deactivate(principal.tenantId, id, principal.kind === 'user' ? principal.id : null);
+  }
+}

@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { AppConfig, ConfigModule } from '@helpdesk/config';
+import { CoreModule, HealthModule } from '@helpdesk/core';
+import { DatabaseModule } from '@helpdesk/database';
+import { RedisModule } from '@helpdesk/queue';
+import { AdminModule } from './admin/admin.module';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './common/auth.guard';
+import { PermissionsGuard } from './common/permissions.guard';
+import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { RateLimitGuard } from './common/rate-limit.guard';
+import { createValidationPipe } from './common/validation';
+import { HealthController } from './health/health.controller';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, CoreModule, HealthModule, AdminModule],
+      controllers: [AuthController, HealthController],
+      providers: [
+        // Guards run in this order: who is calling, how often, may they call this route.
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: PermissionsGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

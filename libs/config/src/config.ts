@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export interface AppConfig {
+  nodeEnv: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of every Redis key and BullMQ queue, so that deployments (and test runs) can share a Redis. */
+  redisPrefix: string;
+  apiPort: number;
+  workerHealthPort: number;
+  jwtSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  rateLimit: { defaultLimit: number; windowSeconds: number };
+  s3: {
+    /** Null: the embedded S3-compatible server stands in for MinIO. */
+    endpoint: string | null;
+    accessKey: string;
+    secretKey: string;
+    region: string;
+    bucketAttachments: string;
+    bucketExports: string;
+  };
+  dataDir: string;
+  smtpUrl: string | null;
+  pushProviderUrl: string | null;
+  smsProviderUrl: string | null;
+  seedAdminEmail: string | null;
+  seedAdminPassword: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates the configuration. The only place that reads the environment; a `.env`
+ * file in the working directory is loaded first when present (variables already set win).
+ */
+export function loadConfig(env: Env = readProcessEnv()): AppConfig {
+  const read = new EnvReader(env);
+  const config: AppConfig = {
+    nodeEnv: read.string('NODE_ENV', 'development'),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/helpdesk'),
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+    redisPrefix: read.pattern('REDIS_PREFIX', /^[A-Za-z0-9_.-]{1,64}$/, 'helpdesk', 'must be 1-64 letters, digits, dots, dashes or underscores'),
+    apiPort: read.port('API_PORT', 3000),
+    workerHealthPort: read.port('WORKER_HEALTH_PORT', 3001),
+    jwtSecret: read.secret('JWT_SECRET', 32),
+    accessTokenTtlSeconds: read.integer('ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86_400),
+    refreshTokenTtlSeconds: read.integer('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+    rateLimit: {
+      defaultLimit: read.integer('RATE_LIMIT_DEFAULT', 1000, 1, 10_000_000),
+      windowSeconds: read.integer('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 86_400),
+    },
+    s3: {
+      endpoint: read.optionalUrl('S3_ENDPOINT', ['http:', 'https:']),
+      accessKey: read.string('S3_ACCESS_KEY', 'helpdesk'),
+      secretKey: read.string('S3_SECRET_KEY', 'helpdesk-secret'),
+      region: read.string('S3_REGION', 'us-east-1'),
+      bucketAttachments: read.pattern('S3_BUCKET_ATTACHMENTS', BUCKET, 'helpdesk-attachments', BUCKET_RULE),
+      bucketExports: read.pattern('S3_BUCKET_EXPORTS', BUCKET, 'helpdesk-exports', BUCKET_RULE),
+    },
+    dataDir: resolve(read.string('DATA_DIR', '.data')),
+    smtpUrl: read.optionalUrl('SMTP_URL', ['smtp:', 'smtps:']),
+    pushProviderUrl: read.optionalUrl('PUSH_PROVIDER_URL', ['http:', 'https:']),
+    smsProviderUrl: read.optionalUrl('SMS_PROVIDER_URL', ['http:', 'https:']),
+    seedAdminEmail: read.optionalPattern('SEED_ADMIN_EMAIL', EMAIL, 'must be an email address'),
+    seedAdminPassword: read.optionalPattern('SEED_ADMIN_PASSWORD', /^.{12,}$/, 'must be at least 12 characters'),
+  };
+  return config;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_RULE = 'must be a valid bucket name (3-63 lowercase letters, digits, dots, dashes)';
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function readProcessEnv(): Env {
+  const file = resolve('.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+  return process.env;
+}
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name) ?? fallback;
+    if (!allowed.includes(value as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+    return value as T;
+  }
+
+  pattern(name: string, pattern: RegExp, fallback: string, rule: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (!pattern.test(value)) throw new ConfigError(name, `${rule} (got "${value}")`);
+    return value;
+  }
+
+  optionalPattern(name: string, pattern: RegExp, rule: string): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    if (!pattern.test(value)) throw new ConfigError(name, `${rule}`);
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
+      throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
+    }
+    return parsed;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.integer(name, fallback, 0, 65_535);
+  }
+
+  secret(name: string, minLength: number): string {
+    const value = this.raw(name);
+    if (value === undefined) throw new ConfigError(name, `is required: set it to a random string of at least ${minLength} characters`);
+    if (value.length < minLength) throw new ConfigError(name, `must be at least ${minLength} characters long (got ${value.length})`);
+    return value;
+  }
+
+  url(name: string, protocols: string[], fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    this.checkUrl(name, value, protocols);
+    return value;
+  }
+
+  optionalUrl(name: string, protocols: string[]): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    this.checkUrl(name, value, protocols);
+    return value;
+  }
+
+  private checkUrl(name: string, value: string, protocols: string[]): void {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(name, `must be a ${protocols[0]}// URL (got "${redact(value)}")`);
+    }
+    if (!protocols.includes(url.protocol) || !url.hostname) {
+      throw new ConfigError(name, `must be a ${protocols.join(' or ')}// URL with a host (got "${redact(value)}")`);
+    }
+  }
+}
+
+/** Hides a password in a URL before it is printed. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+/**
+ * First run on a developer machine: with no JWT_SECRET anywhere, write a `.env` holding a random
+ * one, so that `npm start` works out of the box and tokens survive restarts. Never overwrites.
+ */
+export function ensureLocalEnvFile(): string | null {
+  const file = resolve('.env');
+  if (process.env.JWT_SECRET || existsSync(file)) return null;
+  writeFileSync(file, `# Written by the first \`npm start\`; see .env.example for every variable.\nJWT_SECRET=${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
+  return file;
+}

@@ -1,0 +1,16 @@
+import type { AppAbility, PrincipalAttributes } from '@helpdesk/access';
+import type { ApiKeyScope } from '@helpdesk/domain';
+
+/** Who is calling: a user (JWT) or a system (API key), always bound to one tenant by its credential. */
+export interface Principal {
+  kind: 'user' | 'api_key';
+  /** The user's id, or the API key's id. */
+  id: string;
+  tenantId: string;
+  role: string;
+  attributes: PrincipalAttributes;
+  scopes: ApiKeyScope[] | null;
+  /** Requests per window; null means the configured default. */
+  rateLimit: number | null;
+  ability: AppAbility;
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { ApiKeyEntity, ApiKeysRepository, Page, PageRequest, RolesRepository } from '@helpdesk/database';
+import { API_KEY_SCOPE_NAMES, ApiKeyScope, DomainError, FieldError } from '@helpdesk/domain';
+import { AccessService } from '../access/access.service';
+import { Principal } from '../access/principal';
+import { sha256 } from '../auth/tokens';
+
+export interface CreateApiKeyInput {
+  name: string;
+  role: string;
+  scopes: ApiKeyScope[];
+  rate_limit?: number | null;
+  expires_at?: Date | null;
+}
+
+const KEY_FORMAT = /^hd_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/;
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Keys look like `hd_<8-char prefix>_<secret>`; only a SHA-256 of the whole key is stored. */
+function generateKey(): { key: string; prefix: string } {
+  const prefix = Array.from(randomBytes(8), (byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join('');
+  return { key: `hd_${prefix}_${randomBytes(32).toString('base64url')}`, prefix: `hd_${prefix}` };
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly roles: RolesRepository,
+    private readonly access: AccessService,
+  ) {}
+
+  async create(tenantId: string, input: CreateApiKeyInput, createdBy: string | null): Promise<ApiKeyEntity & { key: string }> {
+    const errors: FieldError[] = [];
+    if (!(await this.roles.findByName(tenantId, input.role))) errors.push({ field: 'role', message: `role "${input.role}" does not exist` });
+    const unknown = input.scopes.filter((s) => !API_KEY_SCOPE_NAMES.includes(s));
+    if (unknown.length) errors.push({ field: 'scopes', message: `unknown scope(s): ${unknown.join(', ')}` });
+    if (input.expires_at && input.expires_at.getTime() <= Date.now()) errors.push({ field: 'expires_at', message: 'must be in the future' });
+    if (errors.length) throw DomainError.validation(errors);
+    const { key, prefix } = generateKey();
+    const created = await this.keys.create(tenantId, {
+      name: input.name,
+      key_prefix: prefix,
+      key_hash: sha256(key),
+      role: input.role,
+      scopes: [...new Set(input.scopes)],
+      rate_limit: input.rate_limit ?? null,
+      expires_at: input.expires_at ?? null,
+      created_by: createdBy,
+    });
+    return { ...created, key };
+  }
+
+  list(tenantId: string, page: PageRequest): Promise<Page<ApiKeyEntity>> {
+    return this.keys.list(tenantId, page);
+  }
+
+  async get(tenantId: string, id: string): Promise<ApiKeyEntity> {
+    const key = await this.keys.findById(tenantId, id);
+    if (!key) throw DomainError.notFound('API key');
+    return key;
+  }
+
+  async revoke(tenantId: string, id: string): Promise<ApiKeyEntity> {
+    await this.get(tenantId, id);
+    await this.keys.revoke(tenantId, id);
+    return this.get(tenantId, id);
+  }
+
+  async authenticate(rawKey: string): Promise<Principal> {
+    const invalid = new DomainError('unauthenticated', 'The API key is not valid.');
+    if (!KEY_FORMAT.test(rawKey)) throw invalid;
+    const key = await this.keys.findByHash(sha256(rawKey));
+    if (!key) throw invalid;
+    if (key.revoked_at) throw new DomainError('unauthenticated', 'The API key has been revoked.');
+    if (key.expires_at && key.expires_at.getTime() <= Date.now()) throw new DomainError('unauthenticated', 'The API key has expired.');
+    await this.keys.touch(key.id);
+    const attributes = { id: key.id, email: null, role: key.role, team_ids: [], franchise_id: null, region: null };
+    return {
+      kind: 'api_key',
+      id: key.id,
+      tenantId: key.tenant_id,
+      role: key.role,
+      attributes,
+      scopes: key.scopes,
+      rateLimit: key.rate_limit,
+      ability: await this.access.abilityFor(key.tenant_id, key.role, attributes, key.scopes),
+    };
+  }
+}

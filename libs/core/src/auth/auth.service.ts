@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '@helpdesk/config';
+import { RefreshTokensRepository, UserEntity, UsersRepository } from '@helpdesk/database';
+import { DomainError } from '@helpdesk/domain';
+import { AccessService } from '../access/access.service';
+import { Principal } from '../access/principal';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords';
+import { randomSecret, sha256 } from './tokens';
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+interface AccessClaims {
+  sub: string;
+  tid: string;
+  typ: 'access';
+}
+
+const INVALID_CREDENTIALS = 'The email or password is not correct.';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly jwt: JwtService,
+    private readonly users: UsersRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly access: AccessService,
+  ) {}
+
+  async login(email: string, password: string, tenantSlug?: string): Promise<TokenPair> {
+    const candidates = await this.users.findForLogin(email, tenantSlug);
+    if (candidates.length > 1) {
+      throw DomainError.validation([{ field: 'tenant', message: 'this email exists in several tenants: name the tenant' }]);
+    }
+    const [user] = candidates;
+    const valid = await verifyPassword(user?.password_hash ?? (await DUMMY_PASSWORD_HASH), password);
+    if (!user || !valid || !user.active) throw new DomainError('unauthenticated', INVALID_CREDENTIALS);
+    await this.users.recordLogin(user.tenant_id, user.id);
+    return this.issue(user.tenant_id, user.id, randomUUID());
+  }
+
+  /**
+   * Rotates a refresh token: the presented one is spent and a new one of the same family issued.
+   * Presenting a spent token again means it leaked: the whole family is revoked.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const result = await this.refreshTokens.consume(sha256(refreshToken));
+    if (result.outcome === 'reused') {
+      await this.refreshTokens.revokeFamily(result.token.family_id);
+      throw new DomainError('unauthenticated', 'This refresh token was already used; every session of its family is now revoked.');
+    }
+    if (result.outcome === 'invalid') throw new DomainError('unauthenticated', 'The refresh token is not valid.');
+    const user = await this.users.findById(result.token.tenant_id, result.token.user_id);
+    if (!user?.active) throw new DomainError('unauthenticated', 'The refresh token is not valid.');
+    return this.issue(user.tenant_id, user.id, result.token.family_id);
+  }
+
+  async authenticateAccessToken(token: string): Promise<Principal> {
+    let claims: AccessClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessClaims>(token, { secret: this.config.jwtSecret, algorithms: ['HS256'] });
+    } catch {
+      throw new DomainError('unauthenticated', 'The access token is not valid or has expired.');
+    }
+    if (claims.typ !== 'access') throw new DomainError('unauthenticated', 'The access token is not valid or has expired.');
+    const user = await this.users.findById(claims.tid, claims.sub);
+    if (!user?.active) throw new DomainError('unauthenticated', 'The account behind this token is not active.');
+    return this.principalOf(user);
+  }
+
+  async principalOf(user: UserEntity): Promise<Principal> {
+    const attributes = {
+      id: user.id,
+      email: user.email,
+      role: user.role,
+      team_ids: user.team_ids,
+      franchise_id: user.franchise_id,
+      region: user.region,
+    };
+    return {
+      kind: 'user',
+      id: user.id,
+      tenantId: user.tenant_id,
+      role: user.role,
+      attributes,
+      scopes: null,
+      rateLimit: user.rate_limit,
+      ability: await this.access.abilityFor(user.tenant_id, user.role, attributes, null),
+    };
+  }
+
+  private async issue(tenantId: string, userId: string, familyId: string): Promise<TokenPair> {
+    const claims: AccessClaims = { sub: userId, tid: tenantId, typ: 'access' };
+    const access_token = await this.jwt.signAsync(claims, {
+      secret: this.config.jwtSecret,
+      algorithm: 'HS256',
+      expiresIn: this.config.accessTokenTtlSeconds,
+      jwtid: randomUUID(),
+    });
+    const refresh_token = randomSecret('rt_');
+    await this.refreshTokens.insert({
+      tenant_id: tenantId,
+      user_id: userId,
+      family_id: familyId,
+      token_hash: sha256(refresh_token),
+      expires_at: new Date(Date.now() + this.config.refreshTokenTtlSeconds * 1000),
+    });
+    return { access_token, refresh_token, token_type: 'Bearer', expires_in: this.config.accessTokenTtlSeconds };
+  }
+}

@@ -1,0 +1,21 @@
+import { Global, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { AccessService } from './access/access.service';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuthService } from './auth/auth.service';
+import { RolesService } from './roles/roles.service';
+import { SlaPoliciesService } from './sla-policies/sla-policies.service';
+import { TeamsService } from './teams/teams.service';
+import { TenantProvisioningService } from './tenants/tenant-provisioning.service';
+import { UsersService } from './users/users.service';
+
+const USE_CASES = [AccessService, AuthService, ApiKeysService, RolesService, TeamsService, UsersService, SlaPoliciesService, TenantProvisioningService];
+
+/** The use cases both apps (and the CLI) run. Needs ConfigModule and DatabaseModule. */
+@Global()
+@Module({
+  imports: [JwtModule.register({})],
+  providers: USE_CASES,
+  exports: USE_CASES,
+})
+export class CoreModule {}

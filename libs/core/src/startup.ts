@@ -1,0 +1,24 @@
+import { AppConfig, ConfigError, ServiceUnavailableError } from '@helpdesk/config';
+import { assertPostgresReachable } from '@helpdesk/database';
+import { assertRedisReachable } from '@helpdesk/queue';
+
+/** Both apps check their dependencies before building anything, so a missing one is one clear line. */
+export async function assertDependenciesReachable(config: AppConfig): Promise<void> {
+  await assertPostgresReachable(config.databaseUrl);
+  await assertRedisReachable(config.redisUrl);
+}
+
+/**
+ * Runs a process's main function. Configuration and unreachable-service errors are expected
+ * operator mistakes: one line on stderr and exit code 1, no stack trace.
+ */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    if (error instanceof ConfigError || error instanceof ServiceUnavailableError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  });
+}

@@ -1,0 +1,26 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '@helpdesk/config';
+import { dataSourceOptions } from './data-source';
+import { ApiKeysRepository } from './repositories/api-keys.repository';
+import { RefreshTokensRepository } from './repositories/refresh-tokens.repository';
+import { RolesRepository } from './repositories/roles.repository';
+import { SlaPoliciesRepository } from './repositories/sla-policies.repository';
+import { TeamsRepository } from './repositories/teams.repository';
+import { TenantsRepository } from './repositories/tenants.repository';
+import { UsersRepository } from './repositories/users.repository';
+
+const REPOSITORIES = [TenantsRepository, RolesRepository, TeamsRepository, UsersRepository, SlaPoliciesRepository, ApiKeysRepository, RefreshTokensRepository];
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 0 }),
+    }),
+  ],
+  providers: REPOSITORIES,
+  exports: REPOSITORIES,
+})
+export class DatabaseModule {}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { SlaPolicyTerms, TicketPriority } from '@helpdesk/domain';
+import { SlaPolicyEntity } from '../entities';
+
+export interface SlaPolicyFields extends SlaPolicyTerms {
+  next_reply_minutes: number | null;
+  business_hours: Record<string, unknown> | null;
+  pause_statuses: string[];
+}
+
+@Injectable()
+export class SlaPoliciesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  listCurrent(tenantId: string): Promise<SlaPolicyEntity[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(SlaPolicyEntity, 'p')
+      .where('p.tenant_id = :tenantId AND p.is_current', { tenantId })
+      .orderBy("array_position(ARRAY['low','medium','high','critical'], p.priority)")
+      .getMany();
+  }
+
+  findCurrent(tenantId: string, priority: TicketPriority, manager: EntityManager = this.dataSource.manager): Promise<SlaPolicyEntity | null> {
+    return manager.findOneBy(SlaPolicyEntity, { tenant_id: tenantId, priority, is_current: true });
+  }
+
+  /**
+   * Stores new terms as the next version of the priority's policy. Tickets keep the version they
+   * were stamped with; the row lock on the current version serialises concurrent edits.
+   */
+  async putNewVersion(tenantId: string, priority: TicketPriority, fields: SlaPolicyFields, createdBy: string | null, manager?: EntityManager): Promise<SlaPolicyEntity> {
+    const work = async (tx: EntityManager) => {
+      const [current] = await tx.query(
+        'SELECT id, version FROM sla_policies WHERE tenant_id = $1 AND priority = $2 AND is_current FOR UPDATE',
+        [tenantId, priority],
+      );
+      if (current) await tx.query('UPDATE sla_policies SET is_current = false WHERE id = $1', [current.id]);
+      const version = current ? current.version + 1 : 1;
+      return tx.save(tx.create(SlaPolicyEntity, { ...fields, tenant_id: tenantId, priority, version, is_current: true, created_by: createdBy }));
+    };
+    return manager ? work(manager) : this.dataSource.transaction(work);
+  }
+}

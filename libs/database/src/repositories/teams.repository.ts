@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TeamEntity } from '../entities';
+import { keysetPage, Page, PageRequest } from '../pagination';
+
+export interface TeamFields {
+  name: string;
+  description: string;
+}
+
+@Injectable()
+export class TeamsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  list(tenantId: string, page: PageRequest): Promise<Page<TeamEntity>> {
+    const query = this.dataSource.manager.createQueryBuilder(TeamEntity, 't').where('t.tenant_id = :tenantId', { tenantId });
+    return keysetPage(query, 'teams', tenantId, page);
+  }
+
+  findById(tenantId: string, id: string): Promise<TeamEntity | null> {
+    return this.dataSource.manager.findOneBy(TeamEntity, { tenant_id: tenantId, id });
+  }
+
+  /** The ids among `ids` that are teams of the tenant. */
+  async existing(tenantId: string, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM teams WHERE tenant_id = $1 AND id = ANY($2)', [tenantId, ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  create(tenantId: string, fields: TeamFields): Promise<TeamEntity> {
+    const manager = this.dataSource.manager;
+    return manager.save(manager.create(TeamEntity, { ...fields, tenant_id: tenantId }));
+  }
+
+  async update(tenantId: string, id: string, fields: Partial<TeamFields>): Promise<TeamEntity | null> {
+    await this.dataSource.manager.update(TeamEntity, { tenant_id: tenantId, id }, { ...fields, updated_at: new Date() });
+    return this.findById(tenantId, id);
+  }
+
+  /** Deletes the team and takes it out of its members' team lists, in one transaction. */
+  async delete(tenantId: string, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('UPDATE users SET team_ids = array_remove(team_ids, $2), updated_at = now() WHERE tenant_id = $1 AND $2 = ANY(team_ids)', [tenantId, id]);
+      await manager.delete(TeamEntity, { tenant_id: tenantId, id });
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { FieldError } from './errors';
+import { TicketPriority } from './tickets';
+
+export interface SlaPolicyTerms {
+  first_response_minutes: number;
+  resolution_minutes: number;
+  near_breach_ratio: number;
+  escalation_chain: string[];
+}
+
+export interface DefaultSlaPolicy extends SlaPolicyTerms {
+  priority: TicketPriority;
+}
+
+export const DEFAULT_NEAR_BREACH_RATIO = 0.2;
+
+export const DEFAULT_SLA_POLICIES: DefaultSlaPolicy[] = [
+  { priority: 'low', first_response_minutes: 24 * 60, resolution_minutes: 72 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['franchise_agent', 'ops_manager', 'regional_manager'] },
+  { priority: 'medium', first_response_minutes: 8 * 60, resolution_minutes: 48 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['ops_agent', 'ops_manager', 'regional_manager'] },
+  { priority: 'high', first_response_minutes: 2 * 60, resolution_minutes: 24 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['ops_manager', 'regional_manager', 'hq_support'] },
+  { priority: 'critical', first_response_minutes: 30, resolution_minutes: 4 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['hq_support', 'regional_manager', 'ceo_oncall'] },
+];
+
+/**
+ * Rules that span fields (the DTO checks each field on its own). Minutes may be fractional so
+ * that tests can use windows of a few seconds.
+ */
+export function validateSlaPolicyTerms(terms: SlaPolicyTerms, knownRoles: ReadonlySet<string>): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!(terms.first_response_minutes > 0)) errors.push({ field: 'first_response_minutes', message: 'must be a positive number of minutes' });
+  if (!(terms.resolution_minutes > 0)) errors.push({ field: 'resolution_minutes', message: 'must be a positive number of minutes' });
+  if (terms.resolution_minutes < terms.first_response_minutes) {
+    errors.push({ field: 'resolution_minutes', message: 'must be greater than or equal to first_response_minutes' });
+  }
+  if (!(terms.near_breach_ratio > 0 && terms.near_breach_ratio < 1)) {
+    errors.push({ field: 'near_breach_ratio', message: 'must be between 0 and 1 (exclusive)' });
+  }
+  if (terms.escalation_chain.length === 0) errors.push({ field: 'escalation_chain', message: 'must name at least one role' });
+  const unknown = terms.escalation_chain.filter((role) => !knownRoles.has(role));
+  if (unknown.length > 0) errors.push({ field: 'escalation_chain', message: `unknown role(s): ${unknown.join(', ')}` });
+  if (new Set(terms.escalation_chain).size !== terms.escalation_chain.length) {
+    errors.push({ field: 'escalation_chain', message: 'must not name a role twice' });
+  }
+  return errors;
+}

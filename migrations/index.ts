@@ -1,0 +1,4 @@
+import { InitialSchema1763769600000 } from './1763769600000-InitialSchema';
+
+/** Every migration, in order. Listed rather than globbed so that the built app and the tests load the same set. */
+export const MIGRATIONS = [InitialSchema1763769600000];
