@@ -198,10 +198,12 @@ describe('seeded roles', () => {
       },
     );
 
-    it('the payment restriction is only on resolving: hq_support may still move a payment ticket to in_progress or closed', () => {
+    it('the payment restriction covers every way of finishing the ticket, not working on it', () => {
       const ability = abilityOf('hq_support');
       expect(ability.can('transition', PAYMENT_TICKET, 'in_progress')).toBe(true);
-      expect(ability.can('transition', PAYMENT_TICKET, 'closed')).toBe(true);
+      expect(ability.can('transition', PAYMENT_TICKET, 'closed')).toBe(false);
+      expect(ability.can('transition', PAYMENT_TICKET, 'wont_fix')).toBe(false);
+      expect(abilityOf('finance').can('transition', PAYMENT_TICKET, 'closed')).toBe(true);
     });
 
     it('the payment restriction carries its reason', () => {

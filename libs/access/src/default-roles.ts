@@ -4,11 +4,11 @@ import { RoleRule } from './role-rules';
 const TICKET_WORK = ['read', 'update', 'assign', 'escalate', 'transition'];
 const MY_TEAMS = { team_id: { $in: '${user.team_ids}' } };
 const DIRECTORY = { action: 'read', subject: ['User', 'Team'] };
-/** Of the seeded roles, only finance and admin may resolve a ticket linked to a payment. */
+/** Of the seeded roles, only finance and admin may resolve (or otherwise finish) a ticket linked to a payment. */
 const NO_PAYMENT_RESOLUTION: RoleRule = {
   action: 'transition',
   subject: 'Ticket',
-  fields: ['resolved'],
+  fields: ['resolved', 'closed', 'wont_fix'],
   conditions: { linked_type: 'payment' },
   inverted: true,
   reason: 'Only finance may resolve a ticket linked to a payment',
@@ -34,6 +34,11 @@ export const DEFAULT_ROLE_DESCRIPTIONS: Record<SeededRole, string> = {
   requester: 'Raises tickets and follows their own, public messages only',
 };
 
+/**
+ * Rules on Message, Watcher and Attachment are checked together with the ticket they hang off:
+ * their routes load the ticket first and require the caller to see it, so a requester's
+ * `{ internal: false }` reaches only the public messages of tickets the requester can read.
+ */
 export const DEFAULT_ROLE_RULES: Record<SeededRole, RoleRule[]> = {
   admin: [{ action: 'manage', subject: 'all' }],
   hq_support: [

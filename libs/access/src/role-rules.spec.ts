@@ -2,7 +2,8 @@ import { subject } from '@casl/ability';
 import { SEEDED_ROLES } from '@helpdesk/domain';
 import { buildAbility } from './ability.factory';
 import { DEFAULT_ROLE_RULES } from './default-roles';
-import { interpolateRules, PrincipalAttributes, RoleRule, toArray, validateRoleRules } from './role-rules';
+import { interpolateRules, PrincipalAttributes, RoleRule, toArray } from './role-rules';
+import { validateRoleRules } from './role-validation';
 import { UnsupportedConditionError } from './rules-to-sql';
 
 const USER: PrincipalAttributes = {
@@ -287,10 +288,11 @@ describe('validateRoleRules', () => {
   });
 
   describe('fields and inverted', () => {
-    it('rejects fields that are not an array of strings', () => {
+    it('rejects fields that are not a non-empty array of strings', () => {
       expect(validateRoleRules([{ action: 'read', subject: 'Ticket', fields: 'status' }])).toEqual([
-        { field: 'rules[0].fields', message: 'must be an array of strings' },
+        { field: 'rules[0].fields', message: 'must be a non-empty array of field names' },
       ]);
+      expect(validateRoleRules([{ action: 'read', subject: 'Ticket', fields: [] }]).map((e) => e.field)).toEqual(['rules[0].fields']);
       expect(validateRoleRules([{ action: 'read', subject: 'Ticket', fields: ['status', 1] }]).map((e) => e.field)).toEqual(['rules[0].fields']);
     });
 
@@ -373,7 +375,13 @@ describe('validateRoleRules', () => {
 
     it('rejects an unknown placeholder', () => {
       expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { region: '${user.country}' } }])).toEqual([
-        { field: 'rules[0].conditions', message: 'unknown placeholder ${user.country}' },
+        {
+          field: 'rules[0].conditions',
+          message: 'unknown placeholder ${user.country}; known: ${user.id}, ${user.email}, ${user.role}, ${user.team_ids}, ${user.franchise_id}, ${user.region}',
+        },
+      ]);
+      expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { team_id: { $in: '${user.teamIds}' } } }]).map((e) => e.field)).toEqual([
+        'rules[0].conditions',
       ]);
     });
 

@@ -235,22 +235,27 @@ describe('rulesToSql', () => {
       });
     });
 
-    it('passes a Date through as a parameter', () => {
-      const since = new Date('2024-01-01T00:00:00Z');
-      expect(readTicketsWhere({ escalation_level: { $gte: since } })).toEqual({
-        sql: '"t"."escalation_level" >= :acl_0',
-        params: { acl_0: since },
-      });
+    it('refuses comparisons on text columns, where CASL and SQL order NULL differently', () => {
+      expect(() => readTicketsWhere({ franchise_id: { $lt: 'fr-5' } })).toThrow(UnsupportedConditionError);
+      expect(() => readTicketsWhere({ region: { $gte: 'a' } })).toThrow(UnsupportedConditionError);
+    });
+
+    it('refuses a comparison with something other than a number', () => {
+      expect(() => readTicketsWhere({ escalation_level: { $gte: new Date('2024-01-01T00:00:00Z') } })).toThrow(UnsupportedConditionError);
+      expect(() => readTicketsWhere({ escalation_level: { $gt: true } })).toThrow(UnsupportedConditionError);
+      expect(() => readTicketsWhere({ escalation_level: { $lt: null } })).toThrow(UnsupportedConditionError);
     });
   });
 
   describe('$exists', () => {
-    it('translates $exists: true to IS NOT NULL', () => {
-      expect(readTicketsWhere({ assignee_id: { $exists: true } })).toEqual({ sql: '"t"."assignee_id" IS NOT NULL', params: {} });
+    it('is refused: database rows always carry every field, so CASL would always say it exists', () => {
+      expect(() => readTicketsWhere({ assignee_id: { $exists: true } })).toThrow(UnsupportedConditionError);
+      expect(() => readTicketsWhere({ assignee_id: { $exists: false } })).toThrow(UnsupportedConditionError);
     });
 
-    it('translates $exists: false to IS NULL', () => {
-      expect(readTicketsWhere({ assignee_id: { $exists: false } })).toEqual({ sql: '"t"."assignee_id" IS NULL', params: {} });
+    it('has null and $ne: null as its supported equivalents', () => {
+      expect(readTicketsWhere({ assignee_id: null })).toEqual({ sql: '"t"."assignee_id" IS NULL', params: {} });
+      expect(readTicketsWhere({ assignee_id: { $ne: null } })).toEqual({ sql: '"t"."assignee_id" IS NOT NULL', params: {} });
     });
   });
 
@@ -605,25 +610,17 @@ describe('rulesToSql', () => {
       expect(a.can('read', row({}))).toBe(true);
     });
 
-    it('$exists: true on a NULL column: SQL "IS NOT NULL" excludes the row, so CASL must refuse it', () => {
-      expect(canRead({ assignee_id: { $exists: true } }, row({ assignee_id: null }))).toBe(false);
-      expect(canRead({ assignee_id: { $exists: true } }, row({ assignee_id: 'agent-1' }))).toBe(true);
+    it('null and $ne: null agree on a NULL column', () => {
+      expect(canRead({ assignee_id: null }, row({ assignee_id: null }))).toBe(true);
+      expect(canRead({ assignee_id: null }, row({ assignee_id: 'agent-1' }))).toBe(false);
+      expect(canRead({ assignee_id: { $ne: null } }, row({ assignee_id: null }))).toBe(false);
+      expect(canRead({ assignee_id: { $ne: null } }, row({ assignee_id: 'agent-1' }))).toBe(true);
     });
 
-    it('$exists: false on a NULL column: SQL "IS NULL" selects the row, so CASL must allow it', () => {
-      expect(canRead({ assignee_id: { $exists: false } }, row({ assignee_id: null }))).toBe(true);
-      expect(canRead({ assignee_id: { $exists: false } }, row({ assignee_id: 'agent-1' }))).toBe(false);
-    });
-
-    it('$lt / $lte on a NULL column: SQL yields NULL (row excluded), so CASL must refuse it', () => {
-      expect(canRead({ franchise_id: { $lt: 'fr-5' } }, row({ franchise_id: null }))).toBe(false);
-      expect(canRead({ franchise_id: { $lte: 'fr-5' } }, row({ franchise_id: null }))).toBe(false);
-      expect(canRead({ franchise_id: { $lt: 'fr-5' } }, row({ franchise_id: 'fr-1' }))).toBe(true);
-    });
-
-    it('$gt / $gte on a NULL column: both sides exclude the row', () => {
-      expect(canRead({ franchise_id: { $gt: 'fr-0' } }, row({ franchise_id: null }))).toBe(false);
-      expect(canRead({ franchise_id: { $gte: 'fr-0' } }, row({ franchise_id: null }))).toBe(false);
+    it('numeric comparisons agree on the NOT NULL escalation_level', () => {
+      expect(canRead({ escalation_level: { $gte: 2 } }, row({ escalation_level: 2 }))).toBe(true);
+      expect(canRead({ escalation_level: { $gte: 2 } }, row({ escalation_level: 1 }))).toBe(false);
+      expect(canRead({ escalation_level: { $lt: 1 } }, row({ escalation_level: 0 }))).toBe(true);
     });
 
     it('array operators on tags agree', () => {

@@ -2,7 +2,10 @@ import type { AnyMongoAbility } from '@casl/ability';
 import { FieldKind } from './subject-fields';
 
 export interface SqlCondition {
-  /** A boolean SQL expression; `FALSE` when no rule grants anything. Never NULL-valued. */
+  /**
+   * A boolean SQL expression; `FALSE` when no rule grants anything. A comparison with a NULL
+   * column may yield NULL, which WHERE treats as false; every negation inside is NULL-safe.
+   */
   sql: string;
   /** Named parameters in TypeORM's `:name` style. */
   params: Record<string, unknown>;
@@ -121,6 +124,12 @@ class ConditionCompiler {
 
   private compileOperator(column: string, kind: FieldKind, operator: string, operand: unknown): string {
     if (kind === 'array') return this.compileArrayOperator(column, operator, operand);
+    if (COMPARISONS[operator]) {
+      // Only on NOT NULL numbers: CASL orders null below everything, SQL does not order it at all.
+      if (kind !== 'number') throw new UnsupportedConditionError(`${operator} is only supported on numeric fields`);
+      if (typeof operand !== 'number' || !Number.isFinite(operand)) throw new UnsupportedConditionError(`${operator} takes a number`);
+      return `${column} ${COMPARISONS[operator]} ${this.param(operand)}`;
+    }
     switch (operator) {
       case '$eq':
         return operand === null ? `${column} IS NULL` : `${column} = ${this.param(scalar(operator, operand))}`;
@@ -130,16 +139,6 @@ class ConditionCompiler {
         return this.compileIn(column, array(operator, operand));
       case '$nin':
         return not(this.compileIn(column, array(operator, operand)));
-      case '$gt':
-        return `${column} > ${this.param(scalar(operator, operand))}`;
-      case '$gte':
-        return `${column} >= ${this.param(scalar(operator, operand))}`;
-      case '$lt':
-        return `${column} < ${this.param(scalar(operator, operand))}`;
-      case '$lte':
-        return `${column} <= ${this.param(scalar(operator, operand))}`;
-      case '$exists':
-        return operand ? `${column} IS NOT NULL` : `${column} IS NULL`;
       case '$not':
         if (!isPlainObject(operand)) throw new UnsupportedConditionError('$not takes an object of operators');
         return not(
@@ -163,9 +162,9 @@ class ConditionCompiler {
   private compileArrayOperator(column: string, operator: string, operand: unknown): string {
     switch (operator) {
       case '$eq':
-        return `${this.param(scalar(operator, operand))} = ANY(${column})`;
+        return `${this.param(element(operator, operand))} = ANY(${column})`;
       case '$ne':
-        return not(`${this.param(scalar(operator, operand))} = ANY(${column})`);
+        return not(`${this.param(element(operator, operand))} = ANY(${column})`);
       case '$in': {
         const values = array(operator, operand);
         return values.length === 0 ? FALSE : `${column} && ${this.param(values)}`;
@@ -177,7 +176,8 @@ class ConditionCompiler {
       case '$all':
         return `${column} @> ${this.param(array(operator, operand))}`;
       case '$size':
-        return `cardinality(${column}) = ${this.param(scalar(operator, operand))}`;
+        if (!Number.isInteger(operand) || (operand as number) < 0) throw new UnsupportedConditionError('$size takes a whole number');
+        return `cardinality(${column}) = ${this.param(operand)}`;
       default:
         throw new UnsupportedConditionError(`operator ${operator} is not supported on an array field`);
     }
@@ -200,6 +200,14 @@ function scalar(operator: string, value: unknown): unknown {
   }
   return value;
 }
+
+/** An array column holds no NULLs, so a NULL element to look for is a mistake, not a match. */
+function element(operator: string, value: unknown): unknown {
+  if (value === null) throw new UnsupportedConditionError(`${operator} on an array field takes a value, not null`);
+  return scalar(operator, value);
+}
+
+const COMPARISONS: Record<string, string> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' };
 
 function array(operator: string, value: unknown): unknown[] {
   if (!Array.isArray(value)) throw new UnsupportedConditionError(`${operator} takes an array`);

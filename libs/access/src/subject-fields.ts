@@ -1,6 +1,7 @@
 import { Subject } from '@helpdesk/domain';
 
-export type FieldKind = 'scalar' | 'array';
+/** `number`: a NOT NULL numeric column, the only kind that takes $gt/$gte/$lt/$lte. */
+export type FieldKind = 'scalar' | 'number' | 'array';
 
 /**
  * The fields a role's conditions may name, per subject: the whitelist that both rule validation
@@ -24,7 +25,7 @@ export const SUBJECT_FIELDS: Record<Exclude<Subject, 'all'>, Record<string, Fiel
     is_sensitive: 'scalar',
     archived: 'scalar',
     sla_state: 'scalar',
-    escalation_level: 'scalar',
+    escalation_level: 'number',
     tags: 'array',
   },
   Message: { id: 'scalar', ticket_id: 'scalar', author_id: 'scalar', internal: 'scalar' },

@@ -1,0 +1,3 @@
+export * from './test-env';
+export * from './apps';
+export * from './fixtures';
