@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,7 +6,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import { AppConfig, PinoNestLogger } from '@helpdesk/config';
 import { ApiModule } from './api.module';
-import { sendProblem, toProblem } from './common/problem-details.filter';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -15,7 +13,6 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function createApiApp(config: AppConfig, logger: Pino): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    requestIdLogLabel: 'request_id',
     // A caller's own x-request-id is kept when it is sane, so that traces join up across systems.
     genReqId: (request: IncomingMessage) => {
       const given = request.headers['x-request-id'];
@@ -33,9 +30,6 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  // Errors raised before Nest sees the request (malformed JSON, wrong media type, body too large).
-  const errorLogger = new Logger('Http');
-  fastify.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error, errorLogger)));
 
   const document = SwaggerModule.createDocument(
     app,

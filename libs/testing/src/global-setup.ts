@@ -1,3 +1,4 @@
+import './register-aliases';
 import { randomBytes } from 'node:crypto';
 import { ensureDatabase, runMigrations } from '@helpdesk/database';
 import { TEST_ENV } from './test-env';

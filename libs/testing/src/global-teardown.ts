@@ -1,3 +1,4 @@
+import './register-aliases';
 import Redis from 'ioredis';
 import { dropDatabase } from '@helpdesk/database';
 import { TEST_ENV, testRedisUrl } from './test-env';
