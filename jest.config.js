@@ -13,6 +13,9 @@ const shared = {
 module.exports = {
   rootDir: __dirname,
   testTimeout: 60000,
+  // Both cores: the e2e suites wait on PostgreSQL and Redis more than they compute.
+  maxWorkers: 2,
+  reporters: ['default', '<rootDir>/libs/testing/src/summary-reporter.js'],
   projects: [
     { ...shared, rootDir: __dirname, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     {

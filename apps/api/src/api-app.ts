@@ -27,6 +27,8 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON: any other body is a 415, not a string for the validators to trip on.
+  fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
