@@ -210,7 +210,7 @@ export class InitialSchema1763769600000 implements MigrationInterface {
         actor_id uuid,
         action text NOT NULL,
         changes jsonb NOT NULL DEFAULT '{}',
-        ip inet,
+        ip text,
         request_id text,
         prev_hash text,
         hash text NOT NULL,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bearer, createTenant, createUser, RunningApp, startApi, TestTenant } from '@helpdesk/testing';
+import { bearer, createTenant, createUser, RunningApp, startApi, TEST_ENV, TestTenant } from '@helpdesk/testing';
 
 const WINDOW_SECONDS = 2;
 const DEFAULT_LIMIT = 50;
@@ -10,7 +10,12 @@ describe('rate limiting per API key, per user and per client on public routes', 
   let tenant: TestTenant;
 
   beforeAll(async () => {
-    api = await startApi({ RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS), RATE_LIMIT_DEFAULT: String(DEFAULT_LIMIT) });
+    // A Redis prefix of its own: other test files' logins from 127.0.0.1 must not count here.
+    api = await startApi({
+      RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+      RATE_LIMIT_DEFAULT: String(DEFAULT_LIMIT),
+      REDIS_PREFIX: `${process.env[TEST_ENV.redisPrefix]}-rate-limit`,
+    });
     tenant = await createTenant(api);
   });
   afterAll(() => api.close());

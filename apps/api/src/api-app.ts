@@ -24,7 +24,7 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
     logger: new PinoNestLogger(logger),
   });
   app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
-  app.enableShutdownHooks();
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON: any other body is a 415, not a string for the validators to trip on.

@@ -5,6 +5,7 @@ import { CoreModule, HealthModule } from '@helpdesk/core';
 import { DatabaseModule } from '@helpdesk/database';
 import { RedisModule } from '@helpdesk/queue';
 import { AdminModule } from './admin/admin.module';
+import { TicketsModule } from './tickets/tickets.module';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './common/auth.guard';
 import { PermissionsGuard } from './common/permissions.guard';
@@ -18,7 +19,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, CoreModule, HealthModule, AdminModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, CoreModule, HealthModule, AdminModule, TicketsModule],
       controllers: [AuthController, HealthController],
       providers: [
         // Guards run in this order: who is calling, how often, may they call this route.

@@ -3,10 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig, redact } from '@helpdesk/config';
 import { ApiKeysService, TenantProvisioningService } from '@helpdesk/core';
 import { ensureDatabase, revertLastMigration, runMigrations, TenantsRepository } from '@helpdesk/database';
-import { API_KEY_SCOPE_NAMES, ApiKeyScope, DomainError } from '@helpdesk/domain';
+import { API_KEY_SCOPE_NAMES, ApiKeyScope, DomainError, FieldError } from '@helpdesk/domain';
 import { CliModule } from './cli.module';
 
 type Print = (line: string) => void;
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 async function withContext<T>(config: AppConfig, work: (context: INestApplicationContext) => Promise<T>): Promise<T> {
   const context = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
@@ -52,6 +55,12 @@ export async function setup(config: AppConfig, print: Print): Promise<void> {
 
 export async function createTenant(config: AppConfig, name: string, options: { adminEmail: string; slug?: string }, print: Print): Promise<void> {
   const slug = options.slug ?? slugify(name);
+  // Checked here, so that a mistake is one line naming the option, not a constraint violation's stack trace.
+  const errors: FieldError[] = [];
+  if (name.trim().length < 1 || name.length > 200) errors.push({ field: 'name', message: 'must be 1 to 200 characters' });
+  if (!SLUG.test(slug)) errors.push({ field: 'slug', message: `must be 1-63 lowercase letters, digits or dashes, starting with a letter or digit (got "${slug}")` });
+  if (!EMAIL.test(options.adminEmail) || options.adminEmail.length > 320) errors.push({ field: 'admin-email', message: `must be an email address (got "${options.adminEmail}")` });
+  if (errors.length) throw DomainError.validation(errors);
   const result = await withContext(config, (context) =>
     context.get(TenantProvisioningService).provision({ name, slug, adminEmail: options.adminEmail }),
   );

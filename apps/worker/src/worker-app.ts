@@ -9,7 +9,9 @@ export async function createWorkerApp(config: AppConfig, logger: Pino): Promise<
   const app = await NestFactory.create<NestFastifyApplication>(WorkerModule.forRoot(config), new FastifyAdapter({ loggerInstance: logger }), {
     logger: new PinoNestLogger(logger),
   });
-  app.enableShutdownHooks();
+  // On SIGTERM/SIGINT: close every module (queues, connections), then exit with code 0. Without
+  // useProcessExit Nest re-raises the signal after closing, and the process dies by it instead.
+  app.enableShutdownHooks([], { useProcessExit: true });
   await app.init();
   return app;
 }

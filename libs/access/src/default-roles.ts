@@ -14,6 +14,13 @@ const NO_PAYMENT_RESOLUTION: RoleRule = {
   reason: 'Only finance may resolve a ticket linked to a payment',
 };
 
+/** What a requester sees of their tickets: no internal routing, SLA bookkeeping or metadata. */
+export const REQUESTER_TICKET_FIELDS = [
+  'id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id',
+  'tags', 'linked_type', 'linked_id', 'version', 'first_responded_at', 'resolution_summary', 'resolved_at', 'closed_at',
+  'created_at', 'updated_at',
+];
+
 /** Rules every agent-like role shares on the records that hang off a ticket it can work. */
 const TICKET_COLLABORATION: RoleRule[] = [
   { action: 'create', subject: 'Ticket' },
@@ -91,7 +98,7 @@ export const DEFAULT_ROLE_RULES: Record<SeededRole, RoleRule[]> = {
   ],
   requester: [
     { action: 'create', subject: 'Ticket' },
-    { action: 'read', subject: 'Ticket', conditions: { requester_id: '${user.id}' } },
+    { action: 'read', subject: 'Ticket', fields: REQUESTER_TICKET_FIELDS, conditions: { requester_id: '${user.id}' } },
     { action: 'transition', subject: 'Ticket', fields: ['open', 'closed'], conditions: { requester_id: '${user.id}' } },
     { action: ['read', 'create'], subject: 'Message', conditions: { internal: false } },
     { action: ['read', 'create', 'update', 'delete'], subject: 'Watcher', conditions: { user_id: '${user.id}' } },

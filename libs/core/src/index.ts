@@ -1,5 +1,6 @@
 export * from './access/principal';
 export * from './access/access.service';
+export * from './access/request-context';
 export * from './auth/auth.service';
 export * from './auth/passwords';
 export * from './auth/tokens';
@@ -13,3 +14,6 @@ export * from './core.module';
 export * from './health/health.module';
 export * from './health/readiness.service';
 export * from './startup';
+export * from './tickets/tickets.service';
+export * from './tickets/messages.service';
+export * from './tickets/watchers.service';

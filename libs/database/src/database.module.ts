@@ -9,8 +9,28 @@ import { SlaPoliciesRepository } from './repositories/sla-policies.repository';
 import { TeamsRepository } from './repositories/teams.repository';
 import { TenantsRepository } from './repositories/tenants.repository';
 import { UsersRepository } from './repositories/users.repository';
+import { IdempotencyRepository } from './repositories/idempotency.repository';
+import { OutboxRepository } from './repositories/outbox.repository';
+import { TicketAuditRepository } from './repositories/ticket-audit.repository';
+import { TicketMessagesRepository } from './repositories/ticket-messages.repository';
+import { TicketWatchersRepository } from './repositories/ticket-watchers.repository';
+import { TicketsRepository } from './repositories/tickets.repository';
 
-const REPOSITORIES = [TenantsRepository, RolesRepository, TeamsRepository, UsersRepository, SlaPoliciesRepository, ApiKeysRepository, RefreshTokensRepository];
+const REPOSITORIES = [
+  TenantsRepository,
+  RolesRepository,
+  TeamsRepository,
+  UsersRepository,
+  SlaPoliciesRepository,
+  ApiKeysRepository,
+  RefreshTokensRepository,
+  TicketsRepository,
+  TicketMessagesRepository,
+  TicketWatchersRepository,
+  TicketAuditRepository,
+  OutboxRepository,
+  IdempotencyRepository,
+];
 
 @Global()
 @Module({

@@ -3,3 +3,7 @@ export * from './tickets';
 export * from './roles';
 export * from './sla-policy';
 export * from './permissions';
+export * from './audit-chain';
+export * from './ticket-lifecycle';
+export * from './business-hours';
+export * from './sla-clock';

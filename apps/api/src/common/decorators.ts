@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Action, Subject } from '@helpdesk/domain';
-import type { Principal } from '@helpdesk/core';
+import type { Principal, RequestContext } from '@helpdesk/core';
 
 export const IS_PUBLIC = 'helpdesk:public';
 export const SKIP_RATE_LIMIT = 'helpdesk:skip-rate-limit';
@@ -21,4 +21,11 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, context: Execu
   const principal = context.switchToHttp().getRequest<RequestWithPrincipal>().principal;
   if (!principal) throw new Error('CurrentPrincipal used on a public route');
   return principal;
+});
+
+/** The caller and where the request came from, for use cases that write audit rows. */
+export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
+  const request = context.switchToHttp().getRequest<{ principal?: Principal; ip?: string; id?: string }>();
+  if (!request.principal) throw new Error('Ctx used on a public route');
+  return { principal: request.principal, ip: request.ip ?? null, requestId: request.id ? String(request.id) : null };
 });

@@ -26,12 +26,18 @@ export class ReadinessService {
 
   private async redisCheck() {
     const indicator = this.indicators.check('redis');
+    let timer: NodeJS.Timeout | undefined;
     try {
       const started = Date.now();
-      await Promise.race([this.redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout after 2000 ms')), 2000))]);
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout after 2000 ms')), 2000);
+      });
+      await Promise.race([this.redis.ping(), timeout]);
       return indicator.up({ latency_ms: Date.now() - started });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

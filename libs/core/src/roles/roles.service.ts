@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { RoleRule, validateRoleRules } from '@helpdesk/access';
 import { Page, PageRequest, RoleEntity, RolesRepository } from '@helpdesk/database';
-import { DomainError } from '@helpdesk/domain';
+import { DomainError, FieldError } from '@helpdesk/domain';
 import { AccessService } from '../access/access.service';
+import { isUniqueViolation } from '../unique-violation';
 
 export interface RoleInput {
   name: string;
@@ -12,6 +13,12 @@ export interface RoleInput {
 
 /** The role every tenant needs to administer itself; editing it could lock the tenant out. */
 const PROTECTED_ROLE = 'admin';
+
+/**
+ * The properties of a stored rule. CASL ignores any other, so a misspelt one (`condition`) would
+ * grant the rule without its conditions: refuse it instead.
+ */
+const RULE_PROPERTIES = ['action', 'subject', 'conditions', 'fields', 'inverted', 'reason'];
 
 @Injectable()
 export class RolesService {
@@ -35,7 +42,11 @@ export class RolesService {
     if (await this.roles.findByName(tenantId, input.name)) {
       throw new DomainError('conflict', `A role named "${input.name}" already exists.`);
     }
-    return this.roles.create(tenantId, { name: input.name, description: input.description ?? '', rules: input.rules });
+    // The check above answers the common case; the unique index settles a concurrent creation.
+    return this.roles.create(tenantId, { name: input.name, description: input.description ?? '', rules: input.rules }).catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw new DomainError('conflict', `A role named "${input.name}" already exists.`);
+      throw error;
+    });
   }
 
   async update(tenantId: string, id: string, input: Partial<Omit<RoleInput, 'name'>>): Promise<RoleEntity> {
@@ -57,7 +68,13 @@ export class RolesService {
   }
 
   private assertValidRules(rules: RoleRule[]): void {
-    const errors = validateRoleRules(rules);
+    const errors: FieldError[] = validateRoleRules(rules);
+    rules.forEach((rule, index) => {
+      if (typeof rule !== 'object' || rule === null) return;
+      for (const property of Object.keys(rule).filter((key) => !RULE_PROPERTIES.includes(key))) {
+        errors.push({ field: `rules[${index}].${property}`, message: `is not a rule property; known: ${RULE_PROPERTIES.join(', ')}` });
+      }
+    });
     if (errors.length) throw DomainError.validation(errors);
   }
 }

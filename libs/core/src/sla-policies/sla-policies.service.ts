@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { RolesRepository, SlaPoliciesRepository, SlaPolicyEntity, SlaPolicyFields } from '@helpdesk/database';
-import { DEFAULT_NEAR_BREACH_RATIO, DEFAULT_PAUSE_STATUSES, DomainError, TicketPriority, validateSlaPolicyTerms } from '@helpdesk/domain';
+import { DEFAULT_NEAR_BREACH_RATIO, DEFAULT_PAUSE_STATUSES, DomainError, TicketPriority, validateBusinessHours, validateSlaPolicyTerms } from '@helpdesk/domain';
 
 export type SlaPolicyInput = Pick<SlaPolicyFields, 'first_response_minutes' | 'resolution_minutes' | 'escalation_chain'> &
   Partial<Omit<SlaPolicyFields, 'first_response_minutes' | 'resolution_minutes' | 'escalation_chain'>>;
@@ -8,6 +9,7 @@ export type SlaPolicyInput = Pick<SlaPolicyFields, 'first_response_minutes' | 'r
 @Injectable()
 export class SlaPoliciesService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly policies: SlaPoliciesRepository,
     private readonly roles: RolesRepository,
   ) {}
@@ -38,6 +40,12 @@ export class SlaPoliciesService {
       errors.push({ field: 'next_reply_minutes', message: 'must be a positive number of minutes' });
     }
     if (errors.length) throw DomainError.validation(errors);
-    return this.policies.putNewVersion(tenantId, priority, fields, actorId);
+    // Edits of one priority queue on a transaction-scoped lock. The row lock inside putNewVersion
+    // alone is not enough: a waiter wakes to find the row it waited for no longer current, sees
+    // no current version, and collides with the unique version (a 500 instead of the next version).
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sla-policy:${tenantId}:${priority}`]);
+      return this.policies.putNewVersion(tenantId, priority, fields, actorId, manager);
+    });
   }
 }

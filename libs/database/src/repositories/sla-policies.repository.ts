@@ -25,6 +25,11 @@ export class SlaPoliciesRepository {
     return manager.findOneBy(SlaPolicyEntity, { tenant_id: tenantId, priority, is_current: true });
   }
 
+  /** A policy version by id (tickets point at the version they applied). */
+  findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<SlaPolicyEntity | null> {
+    return manager.findOneBy(SlaPolicyEntity, { tenant_id: tenantId, id });
+  }
+
   /**
    * Stores new terms as the next version of the priority's policy. Tickets keep the version they
    * were stamped with; the row lock on the current version serialises concurrent edits.

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/sw
 import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { RoleRule } from '@helpdesk/access';
 import { ROLE_NAME_PATTERN } from '@helpdesk/domain';
+import { IsOmittable } from './is-omittable';
 
 const RULES_DOC: ApiPropertyOptions = {
   description:
@@ -18,6 +19,6 @@ export class CreateRoleDto {
 }
 
 export class UpdateRoleDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
-  @ApiPropertyOptional(RULES_DOC) @IsOptional() @IsArray() @ArrayMaxSize(200) @IsObject({ each: true }) rules?: RoleRule[];
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional(RULES_DOC) @IsOmittable() @IsArray() @ArrayMaxSize(200) @IsObject({ each: true }) rules?: RoleRule[];
 }

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOmittable } from './is-omittable';
 
 export class CreateTeamDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000) description?: string;
 }
 
-export class UpdateTeamDto extends PartialType(CreateTeamDto) {}
+// skipNullProperties: false: null is refused (422) for columns that cannot be empty, not passed on to the database.
+export class UpdateTeamDto extends PartialType(CreateTeamDto, { skipNullProperties: false }) {}

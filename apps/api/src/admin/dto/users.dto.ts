@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ROLE_NAME_PATTERN } from '@helpdesk/domain';
 import { PageQueryDto } from '../../common/pagination.dto';
+import { IsOmittable } from './is-omittable';
 
 export class CreateUserDto {
   @ApiProperty() @IsEmail() @MaxLength(320) email: string;
@@ -10,17 +11,18 @@ export class CreateUserDto {
   @ApiPropertyOptional({ description: 'Set by the admin; at least 12 characters. Without it the user cannot log in.' })
   @IsOptional() @IsString() @MinLength(12) @MaxLength(1024) password?: string;
   @ApiProperty({ example: 'ops_agent' }) @Matches(ROLE_NAME_PATTERN) role: string;
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) team_ids?: string[];
+  @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) team_ids?: string[];
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(100) franchise_id?: string | null;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(100) region?: string | null;
   @ApiPropertyOptional({ nullable: true, example: '+15551234567' }) @IsOptional() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +15551234567' }) phone?: string | null;
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(4096, { each: true }) push_tokens?: string[];
+  @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(4096, { each: true }) push_tokens?: string[];
   @ApiPropertyOptional({ nullable: true, description: 'Requests per rate-limit window; default from configuration' })
   @IsOptional() @IsInt() @Min(1) @Max(10_000_000) rate_limit?: number | null;
 }
 
-export class UpdateUserDto extends PartialType(CreateUserDto) {
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+// skipNullProperties: false: a null email, name or role is refused (422), not passed on as "absent".
+export class UpdateUserDto extends PartialType(CreateUserDto, { skipNullProperties: false }) {
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean() active?: boolean;
 }
 
 export class ListUsersQueryDto extends PageQueryDto {

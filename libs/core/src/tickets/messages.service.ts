@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Page, SlaPoliciesRepository, TicketChanges, TicketMessageRow, TicketMessagesRepository, TicketsRepository } from '@helpdesk/database';
+import { DomainError, resumeClock } from '@helpdesk/domain';
+import { RequestContext } from '../access/request-context';
+import { assertAllowed, assertReadable, messageCondition, messageSubject } from './ticket-access';
+import { diff, TicketRecorder } from './ticket-recorder';
+import { clockOf, slaColumns, termsOf } from './ticket-sla';
+
+export interface CreateMessageInput {
+  body: string;
+  internal?: boolean;
+}
+
+const AWAITING = new Set(['awaiting_customer', 'awaiting_third_party']);
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tickets: TicketsRepository,
+    private readonly messages: TicketMessagesRepository,
+    private readonly policies: SlaPoliciesRepository,
+    private readonly recorder: TicketRecorder,
+  ) {}
+
+  /**
+   * Adds a public reply or an internal note. The first public reply by anyone but the requester
+   * is the first response (met or late against its due date); a requester's reply on an awaiting
+   * ticket moves it back to `open` and restarts its clock.
+   */
+  async create(context: RequestContext, ticketId: string, input: CreateMessageInput): Promise<TicketMessageRow> {
+    const { principal } = context;
+    const internal = input.internal ?? false;
+    return this.dataSource.transaction(async (manager) => {
+      const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
+      const authorId = principal.kind === 'user' ? principal.id : null;
+      assertAllowed(principal.ability.can('create', messageSubject({ ticket_id: ticketId, author_id: authorId, internal })), internal ? 'write internal notes' : 'reply on tickets');
+      if (ticket.archived) throw new DomainError('conflict', 'The ticket is archived.');
+      const now = new Date();
+      const message = await this.messages.insert(manager, {
+        tenant_id: principal.tenantId,
+        ticket_id: ticketId,
+        author_id: authorId,
+        author_api_key_id: principal.kind === 'api_key' ? principal.id : null,
+        body: input.body,
+        internal,
+        attachment_ids: [],
+        created_at: now,
+      });
+
+      const byRequester = authorId !== null && authorId === ticket.requester_id;
+      const changes: TicketChanges = {};
+      const events: Array<{ type: string; payload?: Record<string, unknown> }> = [
+        { type: 'message.created', payload: { message_id: message.id, internal, by_requester: byRequester } },
+      ];
+      const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id, manager) : null;
+      let clock = clockOf(ticket);
+      let status = ticket.status;
+      if (!internal && !byRequester && !ticket.first_responded_at) {
+        changes.first_responded_at = now;
+        clock = { ...clock, first_responded_at: now };
+        events.push({ type: 'ticket.first_responded', payload: { late: !!ticket.first_response_due_at && now > ticket.first_response_due_at } });
+      }
+      if (!internal && byRequester && AWAITING.has(ticket.status)) {
+        status = 'open';
+        changes.status = status;
+        if (policy && clock.paused_at) clock = resumeClock(clock, now, termsOf(policy));
+        events.push({ type: 'ticket.status_changed', payload: { from: ticket.status, to: status, reason: 'requester_replied' } });
+      }
+      if (policy && Object.keys(changes).length > 0) Object.assign(changes, slaColumns(termsOf(policy), clock, status, now));
+
+      const ticketChanges = diff(ticket, changes);
+      const current = Object.keys(ticketChanges).length > 0 ? await this.tickets.update(manager, principal.tenantId, ticketId, changes, now) : ticket;
+      await this.recorder.record(manager, context, current, 'message_added', { message_id: message.id, internal, ...ticketChanges }, events, now);
+      return message;
+    });
+  }
+
+  /** A ticket's messages as the caller may see them: requesters never get internal notes. */
+  async list(context: RequestContext, ticketId: string, limit: number, cursor?: string): Promise<Page<TicketMessageRow>> {
+    const { principal } = context;
+    assertReadable(principal.ability, await this.tickets.findById(principal.tenantId, ticketId));
+    assertAllowed(principal.ability.can('read', 'Message'), 'read messages');
+    return this.messages.list(principal.tenantId, ticketId, messageCondition(principal.ability), limit, cursor);
+  }
+}

@@ -1,0 +1,46 @@
+import { permittedFieldsOf } from '@casl/ability/extra';
+import { AppAbility, rulesToSql, SqlCondition, SUBJECT_FIELDS, subjectOf } from '@helpdesk/access';
+import type { TicketMessageRow, TicketRow } from '@helpdesk/database';
+import { Action, DomainError } from '@helpdesk/domain';
+
+const TICKET_FIELDS = Object.keys(SUBJECT_FIELDS.Ticket);
+
+/** The SQL condition (alias `t`) selecting the tickets the caller may act on. */
+export function ticketCondition(ability: AppAbility, action: Action = 'read'): SqlCondition {
+  return rulesToSql(ability, action, 'Ticket', { alias: 't', fields: SUBJECT_FIELDS.Ticket, paramPrefix: 'ticket_acl' });
+}
+
+export function messageCondition(ability: AppAbility): SqlCondition {
+  return rulesToSql(ability, 'read', 'Message', { alias: 'm', fields: SUBJECT_FIELDS.Message, paramPrefix: 'message_acl' });
+}
+
+export function canOnTicket(ability: AppAbility, action: Action, ticket: TicketRow, field?: string): boolean {
+  return ability.can(action, subjectOf('Ticket', ticket), field);
+}
+
+/** A ticket the caller may not read does not exist for them: 404, not 403. */
+export function assertReadable(ability: AppAbility, ticket: TicketRow | null): TicketRow {
+  if (!ticket || !canOnTicket(ability, 'read', ticket)) throw DomainError.notFound('Ticket');
+  return ticket;
+}
+
+export function assertAllowed(allowed: boolean, what: string): void {
+  if (!allowed) throw new DomainError('forbidden', `Your role may not ${what}.`);
+}
+
+/**
+ * The ticket as the caller may see it: rules with `fields` (a requester's, say) limit the
+ * attributes; the rest of the row stays out of the answer.
+ */
+export function ticketView(ability: AppAbility, ticket: TicketRow): Partial<TicketRow> {
+  const rules = ability.rulesFor('read', 'Ticket');
+  if (!rules.some((rule) => rule.fields)) return ticket;
+  const fields = permittedFieldsOf(ability, 'read', subjectOf('Ticket', ticket), { fieldsFrom: (rule) => rule.fields ?? Object.keys(ticket) });
+  return Object.fromEntries(Object.entries(ticket).filter(([key]) => fields.includes(key))) as Partial<TicketRow>;
+}
+
+export function messageSubject(message: Pick<TicketMessageRow, 'internal' | 'ticket_id' | 'author_id'> & { id?: string }) {
+  return subjectOf('Message', { id: message.id ?? null, ...message });
+}
+
+export { TICKET_FIELDS };

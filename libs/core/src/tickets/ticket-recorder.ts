@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { OutboxRepository, TicketAuditRepository } from '@helpdesk/database';
+import { actorOf, RequestContext } from '../access/request-context';
+
+/**
+ * Writes what every ticket change leaves behind, inside the change's own transaction: the audit
+ * row (hash-chained) and the outbox events. Nothing is recorded if the change rolls back.
+ */
+@Injectable()
+export class TicketRecorder {
+  constructor(
+    private readonly audit: TicketAuditRepository,
+    private readonly outbox: OutboxRepository,
+  ) {}
+
+  async record(
+    manager: EntityManager,
+    context: RequestContext,
+    ticket: { id: string; tenant_id: string },
+    action: string,
+    changes: Record<string, unknown>,
+    events: Array<{ type: string; payload?: Record<string, unknown> }>,
+    at: Date,
+  ): Promise<void> {
+    const actor = actorOf(context);
+    await this.audit.append(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, ...actor, action, changes, ip: context.ip, request_id: context.requestId }, at);
+    for (const event of events) {
+      await this.outbox.add(
+        manager,
+        {
+          tenant_id: ticket.tenant_id,
+          aggregate_type: 'ticket',
+          aggregate_id: ticket.id,
+          type: event.type,
+          payload: { ticket_id: ticket.id, actor, ...(event.payload ?? {}) },
+        },
+        at,
+      );
+    }
+  }
+}
+
+/** `{ field: { old, new } }` for the fields whose value differs. */
+export function diff(before: object, after: object): Record<string, { old: unknown; new: unknown }> {
+  const changes: Record<string, { old: unknown; new: unknown }> = {};
+  for (const [key, value] of Object.entries(after)) {
+    const old = (before as Record<string, unknown>)[key];
+    if (JSON.stringify(old) !== JSON.stringify(value)) changes[key] = { old: old ?? null, new: value ?? null };
+  }
+  return changes;
+}

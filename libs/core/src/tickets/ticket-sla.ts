@@ -1,0 +1,36 @@
+import type { SlaPolicyEntity, TicketChanges, TicketRow } from '@helpdesk/database';
+import { BusinessHoursCalendar, computeDueDates, deriveSlaState, isOpenStatus, nextSlaCheckAt, SlaClock, SlaTerms } from '@helpdesk/domain';
+
+export function termsOf(policy: SlaPolicyEntity): SlaTerms {
+  return {
+    first_response_minutes: policy.first_response_minutes,
+    resolution_minutes: policy.resolution_minutes,
+    near_breach_ratio: policy.near_breach_ratio,
+    business_hours: policy.business_hours as BusinessHoursCalendar | null,
+    pause_statuses: policy.pause_statuses,
+  };
+}
+
+export function clockOf(ticket: Pick<TicketRow, 'created_at' | 'sla_paused_at' | 'sla_paused_seconds' | 'first_responded_at' | 'resolved_at'>): SlaClock {
+  return {
+    started_at: ticket.created_at,
+    paused_at: ticket.sla_paused_at,
+    paused_minutes: ticket.sla_paused_seconds / 60,
+    first_responded_at: ticket.first_responded_at,
+    resolved_at: ticket.resolved_at,
+  };
+}
+
+/** The SLA columns of a ticket whose clock or terms just changed. */
+export function slaColumns(terms: SlaTerms, clock: SlaClock, status: TicketRow['status'], now: Date): TicketChanges {
+  const due = computeDueDates(terms, clock);
+  const state = deriveSlaState(terms, clock, now);
+  return {
+    first_response_due_at: due.first_response_due_at,
+    resolution_due_at: due.resolution_due_at,
+    sla_state: state,
+    sla_paused_at: clock.paused_at,
+    sla_paused_seconds: Math.round(clock.paused_minutes * 60 * 1000) / 1000,
+    next_sla_check_at: isOpenStatus(status) ? nextSlaCheckAt(terms, clock, now) : null,
+  };
+}

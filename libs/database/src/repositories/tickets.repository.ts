@@ -1,0 +1,195 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { SlaState, TicketPriority, TicketStatus, TicketType } from '@helpdesk/domain';
+import { decodeCursor, encodeCursor, Page } from '../pagination';
+import { SqlParams } from '../sql';
+
+export interface TicketRow {
+  id: string;
+  tenant_id: string;
+  title: string;
+  description: string;
+  type: TicketType;
+  priority: TicketPriority;
+  status: TicketStatus;
+  source: string;
+  source_id: string | null;
+  requester_id: string | null;
+  assignee_id: string | null;
+  team_id: string | null;
+  owner_role: string | null;
+  franchise_id: string | null;
+  region: string | null;
+  linked_type: string | null;
+  linked_id: string | null;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  is_sensitive: boolean;
+  archived: boolean;
+  version: number;
+  sla_policy_id: string | null;
+  first_response_due_at: Date | null;
+  first_responded_at: Date | null;
+  resolution_due_at: Date | null;
+  sla_paused_at: Date | null;
+  sla_paused_seconds: number;
+  sla_state: SlaState;
+  next_sla_check_at: Date | null;
+  escalation_level: number;
+  breached_at: Date | null;
+  reopen_count: number;
+  resolution_summary: string | null;
+  resolved_at: Date | null;
+  closed_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type NewTicket = Omit<TicketRow, 'id' | 'version' | 'archived' | 'created_at' | 'updated_at' | 'reopen_count' | 'escalation_level' | 'breached_at' | 'resolved_at' | 'closed_at'> & {
+  created_at: Date;
+};
+
+/** Columns a change may set; `version` and `updated_at` move with every change. */
+export type TicketChanges = Partial<Omit<TicketRow, 'id' | 'tenant_id' | 'version' | 'created_at' | 'updated_at'>>;
+
+export const TICKET_SORTS = ['created_at', 'updated_at', 'priority', 'resolution_due_at'] as const;
+export type TicketSort = (typeof TICKET_SORTS)[number];
+
+export interface TicketFilter {
+  status?: TicketStatus[];
+  priority?: TicketPriority[];
+  type?: TicketType[];
+  assignee_id?: string;
+  team_id?: string;
+  owner_role?: string;
+  requester_id?: string;
+  tag?: string;
+  linked_type?: string;
+  linked_id?: string;
+  sla_state?: SlaState[];
+  escalated?: boolean;
+  archived?: boolean;
+  created_after?: Date;
+  created_before?: Date;
+  due_before?: Date;
+  q?: string;
+}
+
+export interface TicketListRequest {
+  filter: TicketFilter;
+  /** The caller's access condition on alias `t` (from libs/access), with `:name` parameters. */
+  access: { sql: string; params: Record<string, unknown> };
+  sort: TicketSort;
+  descending: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+const COLUMNS = [
+  'id', 'tenant_id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id',
+  'team_id', 'owner_role', 'franchise_id', 'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'archived',
+  'version', 'sla_policy_id', 'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_paused_at',
+  'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'escalation_level', 'breached_at', 'reopen_count',
+  'resolution_summary', 'resolved_at', 'closed_at', 'created_at', 'updated_at',
+] as const;
+const SELECT_COLUMNS = (alias: string) => COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+
+/** Sort keys as SQL expressions over an alias: keyset pagination compares (key, id) pairs. */
+const SORT_KEYS: Record<TicketSort, (alias: string) => string> = {
+  created_at: (a) => `${a}.created_at`,
+  updated_at: (a) => `${a}.updated_at`,
+  priority: (a) => `array_position(ARRAY['low','medium','high','critical']::text[], ${a}.priority)`,
+  resolution_due_at: (a) => `COALESCE(${a}.resolution_due_at, 'infinity'::timestamptz)`,
+};
+
+function toRow(raw: Record<string, unknown>): TicketRow {
+  return { ...(raw as unknown as TicketRow), sla_paused_seconds: Number(raw.sla_paused_seconds) };
+}
+
+/** All SQL on tickets. Every method takes the tenant. */
+@Injectable()
+export class TicketsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findById(tenantId: string, id: string, manager: EntityManager = this.dataSource.manager): Promise<TicketRow | null> {
+    const rows = await manager.query(`SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE t.tenant_id = $1 AND t.id = $2`, [tenantId, id]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  /** Reads and locks the ticket for the rest of the transaction: changes to one ticket are serial. */
+  async lock(manager: EntityManager, tenantId: string, id: string): Promise<TicketRow | null> {
+    const rows = await manager.query(`SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE t.tenant_id = $1 AND t.id = $2 FOR NO KEY UPDATE`, [tenantId, id]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async findBySource(manager: EntityManager, tenantId: string, source: string, sourceId: string): Promise<TicketRow | null> {
+    const rows = await manager.query(`SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE t.tenant_id = $1 AND t.source = $2 AND t.source_id = $3`, [tenantId, source, sourceId]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  /** Inserts the ticket, or returns null when its (source, source_id) already exists. */
+  async insert(manager: EntityManager, ticket: NewTicket): Promise<TicketRow | null> {
+    const params = new SqlParams();
+    const entries = Object.entries(ticket);
+    const columns = entries.map(([column]) => column).join(', ');
+    const values = entries.map(([column, value]) => (column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value))).join(', ');
+    const rows = await manager.query(
+      `INSERT INTO tickets (${columns}, updated_at) VALUES (${values}, ${params.add(ticket.created_at)})
+       ON CONFLICT (tenant_id, source, source_id) WHERE source_id IS NOT NULL DO NOTHING
+       RETURNING ${COLUMNS.join(', ')}`,
+      params.values,
+    );
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  /** Applies changes to a locked ticket, bumping its version. */
+  async update(manager: EntityManager, tenantId: string, id: string, changes: TicketChanges, at: Date): Promise<TicketRow> {
+    const params = new SqlParams();
+    const sets = Object.entries(changes).map(([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`);
+    const [rows] = await manager.query(
+      `UPDATE tickets SET ${[...sets, `version = version + 1`, `updated_at = ${params.add(at)}`].join(', ')}
+       WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}
+       RETURNING ${COLUMNS.join(', ')}`,
+      params.values,
+    );
+    return toRow(rows[0]);
+  }
+
+  async list(tenantId: string, request: TicketListRequest): Promise<Page<TicketRow>> {
+    const params = new SqlParams();
+    const where = [`t.tenant_id = ${params.add(tenantId)}`];
+    const f = request.filter;
+    where.push(`t.archived = ${params.add(f.archived ?? false)}`);
+    if (f.status?.length) where.push(`t.status = ANY(${params.add(f.status)})`);
+    if (f.priority?.length) where.push(`t.priority = ANY(${params.add(f.priority)})`);
+    if (f.type?.length) where.push(`t.type = ANY(${params.add(f.type)})`);
+    if (f.sla_state?.length) where.push(`t.sla_state = ANY(${params.add(f.sla_state)})`);
+    if (f.assignee_id) where.push(`t.assignee_id = ${params.add(f.assignee_id)}`);
+    if (f.team_id) where.push(`t.team_id = ${params.add(f.team_id)}`);
+    if (f.owner_role) where.push(`t.owner_role = ${params.add(f.owner_role)}`);
+    if (f.requester_id) where.push(`t.requester_id = ${params.add(f.requester_id)}`);
+    if (f.tag) where.push(`t.tags @> ARRAY[${params.add(f.tag)}]::text[]`);
+    if (f.linked_type) where.push(`t.linked_type = ${params.add(f.linked_type)}`);
+    if (f.linked_id) where.push(`t.linked_id = ${params.add(f.linked_id)}`);
+    if (f.escalated !== undefined) where.push(f.escalated ? 't.escalation_level > 0' : 't.escalation_level = 0');
+    if (f.created_after) where.push(`t.created_at >= ${params.add(f.created_after)}`);
+    if (f.created_before) where.push(`t.created_at < ${params.add(f.created_before)}`);
+    if (f.due_before) where.push(`t.resolution_due_at < ${params.add(f.due_before)}`);
+    if (f.q) where.push(`t.search @@ websearch_to_tsquery('english', ${params.add(f.q)})`);
+    where.push(`(${params.named(request.access.sql, request.access.params)})`);
+
+    const key = SORT_KEYS[request.sort];
+    const direction = request.descending ? 'DESC' : 'ASC';
+    if (request.cursor) {
+      const cursorId = params.add(decodeCursor(request.cursor));
+      where.push(`(${key('t')}, t.id) ${request.descending ? '<' : '>'} (SELECT ${key('c')}, c.id FROM tickets c WHERE c.id = ${cursorId} AND c.tenant_id = $1)`);
+    }
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE ${where.join(' AND ')}
+       ORDER BY ${key('t')} ${direction}, t.id ${direction} LIMIT ${params.add(request.limit + 1)}`,
+      params.values,
+    );
+    const data = rows.slice(0, request.limit).map(toRow);
+    return { data, next_cursor: rows.length > request.limit ? encodeCursor(data[data.length - 1].id) : null };
+  }
+}

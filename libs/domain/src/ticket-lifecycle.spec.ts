@@ -1,0 +1,213 @@
+import { DomainError } from './errors';
+import {
+  allowedTransitions,
+  assertTransition,
+  canTransition,
+  DONE_STATUSES,
+  FINAL_STATUSES,
+  isOpenStatus,
+  isReopen,
+  requiresResolutionSummary,
+  TICKET_TRANSITIONS,
+} from './ticket-lifecycle';
+import { TICKET_STATUSES, TicketStatus } from './tickets';
+
+// Every (from, to) pair, written out by hand from the lifecycle rules; not derived from the table.
+const EXPECTED: Array<[TicketStatus, TicketStatus, boolean]> = [
+  ['new', 'new', false],
+  ['new', 'open', true],
+  ['new', 'in_progress', true],
+  ['new', 'awaiting_customer', true],
+  ['new', 'awaiting_third_party', true],
+  ['new', 'resolved', true],
+  ['new', 'closed', false],
+  ['new', 'wont_fix', true],
+
+  ['open', 'new', false],
+  ['open', 'open', false],
+  ['open', 'in_progress', true],
+  ['open', 'awaiting_customer', true],
+  ['open', 'awaiting_third_party', true],
+  ['open', 'resolved', true],
+  ['open', 'closed', false],
+  ['open', 'wont_fix', true],
+
+  ['in_progress', 'new', false],
+  ['in_progress', 'open', true],
+  ['in_progress', 'in_progress', false],
+  ['in_progress', 'awaiting_customer', true],
+  ['in_progress', 'awaiting_third_party', true],
+  ['in_progress', 'resolved', true],
+  ['in_progress', 'closed', false],
+  ['in_progress', 'wont_fix', true],
+
+  ['awaiting_customer', 'new', false],
+  ['awaiting_customer', 'open', true],
+  ['awaiting_customer', 'in_progress', true],
+  ['awaiting_customer', 'awaiting_customer', false],
+  ['awaiting_customer', 'awaiting_third_party', false],
+  ['awaiting_customer', 'resolved', true],
+  ['awaiting_customer', 'closed', true],
+  ['awaiting_customer', 'wont_fix', true],
+
+  ['awaiting_third_party', 'new', false],
+  ['awaiting_third_party', 'open', true],
+  ['awaiting_third_party', 'in_progress', true],
+  ['awaiting_third_party', 'awaiting_customer', false],
+  ['awaiting_third_party', 'awaiting_third_party', false],
+  ['awaiting_third_party', 'resolved', true],
+  ['awaiting_third_party', 'closed', false],
+  ['awaiting_third_party', 'wont_fix', true],
+
+  ['resolved', 'new', false],
+  ['resolved', 'open', true],
+  ['resolved', 'in_progress', false],
+  ['resolved', 'awaiting_customer', false],
+  ['resolved', 'awaiting_third_party', false],
+  ['resolved', 'resolved', false],
+  ['resolved', 'closed', true],
+  ['resolved', 'wont_fix', false],
+
+  ['closed', 'new', false],
+  ['closed', 'open', false],
+  ['closed', 'in_progress', false],
+  ['closed', 'awaiting_customer', false],
+  ['closed', 'awaiting_third_party', false],
+  ['closed', 'resolved', false],
+  ['closed', 'closed', false],
+  ['closed', 'wont_fix', false],
+
+  ['wont_fix', 'new', false],
+  ['wont_fix', 'open', true],
+  ['wont_fix', 'in_progress', false],
+  ['wont_fix', 'awaiting_customer', false],
+  ['wont_fix', 'awaiting_third_party', false],
+  ['wont_fix', 'resolved', false],
+  ['wont_fix', 'closed', true],
+  ['wont_fix', 'wont_fix', false],
+];
+
+describe('ticket lifecycle', () => {
+  it('the expected table covers each of the 64 (from, to) pairs exactly once', () => {
+    expect(EXPECTED).toHaveLength(64);
+    const pairs = new Set(EXPECTED.map(([from, to]) => `${from}->${to}`));
+    expect(pairs.size).toBe(64);
+    for (const from of TICKET_STATUSES) for (const to of TICKET_STATUSES) expect(pairs.has(`${from}->${to}`)).toBe(true);
+  });
+
+  describe.each(EXPECTED)('%s -> %s', (from, to, allowed) => {
+    it(`canTransition is ${allowed}`, () => {
+      expect(canTransition(from, to)).toBe(allowed);
+      expect(allowedTransitions(from).includes(to)).toBe(allowed);
+    });
+
+    it(allowed ? 'assertTransition passes' : 'assertTransition throws invalid_transition', () => {
+      if (allowed) {
+        expect(() => assertTransition(from, to)).not.toThrow();
+        return;
+      }
+      let thrown: unknown;
+      try {
+        assertTransition(from, to);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(DomainError);
+      const error = thrown as DomainError;
+      expect(error.code).toBe('invalid_transition');
+      expect(error.message).toBe(`A ticket cannot move from ${from} to ${to}.`);
+      expect(error.details).toEqual({ from, to, allowed: [...TICKET_TRANSITIONS[from]] });
+    });
+  });
+
+  it('lists the allowed targets of each status', () => {
+    expect(allowedTransitions('new')).toEqual(['open', 'in_progress', 'awaiting_customer', 'awaiting_third_party', 'resolved', 'wont_fix']);
+    expect(allowedTransitions('open')).toEqual(['in_progress', 'awaiting_customer', 'awaiting_third_party', 'resolved', 'wont_fix']);
+    expect(allowedTransitions('in_progress')).toEqual(['open', 'awaiting_customer', 'awaiting_third_party', 'resolved', 'wont_fix']);
+    expect(allowedTransitions('awaiting_customer')).toEqual(['open', 'in_progress', 'resolved', 'wont_fix', 'closed']);
+    expect(allowedTransitions('awaiting_third_party')).toEqual(['open', 'in_progress', 'resolved', 'wont_fix']);
+    expect(allowedTransitions('resolved')).toEqual(['open', 'closed']);
+    expect(allowedTransitions('wont_fix')).toEqual(['open', 'closed']);
+    expect(allowedTransitions('closed')).toEqual([]);
+  });
+
+  it('puts the allowed targets in the error details (the 409 body)', () => {
+    expect(() => assertTransition('resolved', 'in_progress')).toThrow(
+      expect.objectContaining({
+        code: 'invalid_transition',
+        message: 'A ticket cannot move from resolved to in_progress.',
+        details: { from: 'resolved', to: 'in_progress', allowed: ['open', 'closed'] },
+      }),
+    );
+    expect(() => assertTransition('closed', 'open')).toThrow(
+      expect.objectContaining({ details: { from: 'closed', to: 'open', allowed: [] } }),
+    );
+    expect(() => assertTransition('open', 'open')).toThrow(
+      expect.objectContaining({
+        message: 'A ticket cannot move from open to open.',
+        details: { from: 'open', to: 'open', allowed: ['in_progress', 'awaiting_customer', 'awaiting_third_party', 'resolved', 'wont_fix'] },
+      }),
+    );
+  });
+
+  it('hands out a copy of the allowed list in the error and keeps the table frozen', () => {
+    try {
+      assertTransition('wont_fix', 'resolved');
+    } catch (error) {
+      (error as DomainError).details.allowed = ['mutated'];
+    }
+    expect(TICKET_TRANSITIONS.wont_fix).toEqual(['open', 'closed']);
+    expect(Object.isFrozen(TICKET_TRANSITIONS)).toBe(true);
+    expect(Object.isFrozen(TICKET_TRANSITIONS.new)).toBe(true);
+  });
+
+  it('has a transition list for every status and none to an unknown status', () => {
+    expect(Object.keys(TICKET_TRANSITIONS).sort()).toEqual([...TICKET_STATUSES].sort());
+  });
+
+  it('done/final statuses are resolved, closed and wont_fix', () => {
+    expect([...DONE_STATUSES].sort()).toEqual(['closed', 'resolved', 'wont_fix']);
+    expect(FINAL_STATUSES).toEqual(DONE_STATUSES);
+  });
+
+  it.each<[TicketStatus, boolean]>([
+    ['new', true],
+    ['open', true],
+    ['in_progress', true],
+    ['awaiting_customer', true],
+    ['awaiting_third_party', true],
+    ['resolved', false],
+    ['closed', false],
+    ['wont_fix', false],
+  ])('isOpenStatus(%s) is %s', (status, open) => {
+    expect(isOpenStatus(status)).toBe(open);
+  });
+
+  it.each<[TicketStatus, boolean]>([
+    ['new', false],
+    ['open', false],
+    ['in_progress', false],
+    ['awaiting_customer', false],
+    ['awaiting_third_party', false],
+    ['resolved', true],
+    ['closed', false],
+    ['wont_fix', false],
+  ])('requiresResolutionSummary(%s) is %s', (status, required) => {
+    expect(requiresResolutionSummary(status)).toBe(required);
+  });
+
+  it.each<[TicketStatus, TicketStatus, boolean]>([
+    ['resolved', 'open', true],
+    ['wont_fix', 'open', true],
+    ['closed', 'open', true], // a reopen by shape, though not an allowed transition
+    ['resolved', 'in_progress', true],
+    ['resolved', 'closed', false],
+    ['wont_fix', 'closed', false],
+    ['new', 'open', false],
+    ['in_progress', 'open', false],
+    ['awaiting_customer', 'open', false],
+    ['open', 'resolved', false],
+  ])('isReopen(%s, %s) is %s', (from, to, reopen) => {
+    expect(isReopen(from, to)).toBe(reopen);
+  });
+});

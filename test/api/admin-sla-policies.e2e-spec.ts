@@ -1,0 +1,233 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
+
+type Method = 'get' | 'put';
+
+function expectProblem(response: request.Response, status: number, code: string): void {
+  const at = `${response.request.method} ${response.request.url}`;
+  expect({ at, status: response.status, body: response.body }).toMatchObject({ at, status, body: { type: `urn:helpdesk:problem:${code}`, status } });
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+}
+
+const fieldsOf = (response: request.Response): string[] => [...new Set<string>(response.body.errors.map((e: { field: string }) => e.field))].sort();
+
+const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+/** The seeded defaults, written out by hand. */
+const DEFAULTS = [
+  { priority: 'low', first_response_minutes: 1440, resolution_minutes: 4320, escalation_chain: ['franchise_agent', 'ops_manager', 'regional_manager'] },
+  { priority: 'medium', first_response_minutes: 480, resolution_minutes: 2880, escalation_chain: ['ops_agent', 'ops_manager', 'regional_manager'] },
+  { priority: 'high', first_response_minutes: 120, resolution_minutes: 1440, escalation_chain: ['ops_manager', 'regional_manager', 'hq_support'] },
+  { priority: 'critical', first_response_minutes: 30, resolution_minutes: 240, escalation_chain: ['hq_support', 'regional_manager', 'ceo_oncall'] },
+];
+
+const VALID = { first_response_minutes: 60, resolution_minutes: 600, escalation_chain: ['ops_agent', 'ops_manager'] };
+
+describe('admin API: SLA policies', () => {
+  let api: RunningApp;
+  let tenant: TestTenant;
+  let opsAgent: TestUser;
+  let hqSupport: TestUser;
+  let requester: TestUser;
+
+  const call = (method: Method, path: string, token?: string, body?: object) => {
+    const req = request(api.url)[method](`/api/v1/admin/sla-policies${path}`);
+    if (token) req.set(...bearer(token));
+    return body === undefined ? req : req.send(body);
+  };
+
+  beforeAll(async () => {
+    api = await startApi();
+    tenant = await createTenant(api);
+    opsAgent = await createUser(api, tenant, 'ops_agent');
+    hqSupport = await createUser(api, tenant, 'hq_support');
+    requester = await createUser(api, tenant, 'requester');
+  });
+  afterAll(() => api.close());
+
+  describe('without a credential or the permission', () => {
+    const routes: Array<[Method, string, object | undefined]> = [
+      ['get', '', undefined],
+      ['get', '/medium', undefined],
+      ['put', '/medium', VALID],
+    ];
+
+    it('answers 401 problem+json on every route without a credential or with a bad token', async () => {
+      for (const [method, path, body] of routes) {
+        expectProblem(await call(method, path, undefined, body), 401, 'unauthenticated');
+        expectProblem(await call(method, path, 'not-a-jwt', body), 401, 'unauthenticated');
+      }
+    });
+
+    it('answers 403 to a requester and an ops_agent on every route', async () => {
+      for (const user of [requester, opsAgent]) {
+        for (const [method, path, body] of routes) expectProblem(await call(method, path, user.token, body), 403, 'forbidden');
+      }
+    });
+
+    it('lets hq_support read the policies but not change them', async () => {
+      await call('get', '', hqSupport.token).expect(200);
+      await call('get', '/medium', hqSupport.token).expect(200);
+      expectProblem(await call('put', '/medium', hqSupport.token, VALID), 403, 'forbidden');
+      expect((await call('get', '/medium', tenant.adminToken).expect(200)).body).toMatchObject({ version: 1, first_response_minutes: 480 });
+    });
+  });
+
+  describe('GET', () => {
+    it('lists the seeded defaults of a new tenant, one current version per priority, low to critical', async () => {
+      const fresh = await createTenant(api);
+      const response = await request(api.url).get('/api/v1/admin/sla-policies').set(...bearer(fresh.adminToken)).expect(200);
+      expect(Object.keys(response.body)).toEqual(['data']);
+      expect(response.body.data).toEqual(
+        DEFAULTS.map((terms) => ({
+          id: UUID,
+          tenant_id: fresh.id,
+          ...terms,
+          version: 1,
+          is_current: true,
+          near_breach_ratio: 0.2,
+          next_reply_minutes: null,
+          business_hours: null,
+          pause_statuses: ['awaiting_customer', 'awaiting_third_party'],
+          created_by: null,
+          created_at: ISO,
+        })),
+      );
+    });
+
+    it('answers with the current policy of one priority', async () => {
+      for (const terms of DEFAULTS) {
+        const response = await call('get', `/${terms.priority}`, hqSupport.token).expect(200);
+        expect(response.body).toMatchObject({ ...terms, tenant_id: tenant.id, is_current: true });
+      }
+    });
+
+    it('answers 422 (not 404) for a priority that does not exist, naming the path parameter', async () => {
+      for (const priority of ['urgent', 'LOW', '1', 'low%20']) {
+        const response = await call('get', `/${priority}`, tenant.adminToken);
+        expectProblem(response, 422, 'validation_failed');
+        expect(response.body.errors).toEqual([{ field: 'priority', message: expect.stringContaining('low, medium, high, critical') }]);
+      }
+    });
+
+    it('is not paginated: the four policies come whole, whatever the query', async () => {
+      const response = await call('get', '?limit=1', tenant.adminToken);
+      expect(response.status).toBe(200);
+      expect(response.body.data).toHaveLength(4);
+    });
+  });
+
+  describe('PUT /admin/sla-policies/:priority', () => {
+    it('stores new terms as the next version, fractions of a minute included, and keeps the old version', async () => {
+      const fresh = await createTenant(api);
+      const put = (body: object) => request(api.url).put('/api/v1/admin/sla-policies/high').set(...bearer(fresh.adminToken)).send(body);
+      const first = await put({
+        first_response_minutes: 0.05,
+        resolution_minutes: 0.5,
+        next_reply_minutes: 0.25,
+        near_breach_ratio: 0.3,
+        escalation_chain: ['ops_agent', 'hq_support'],
+        business_hours: { time_zone: 'Europe/Paris' },
+        pause_statuses: ['awaiting_customer'],
+      }).expect(200);
+      const adminId = (await request(api.url).get('/api/v1/admin/users?role=admin').set(...bearer(fresh.adminToken)).expect(200)).body.data[0].id;
+      expect(first.body).toEqual({
+        id: UUID,
+        tenant_id: fresh.id,
+        priority: 'high',
+        version: 2,
+        is_current: true,
+        first_response_minutes: 0.05,
+        resolution_minutes: 0.5,
+        next_reply_minutes: 0.25,
+        near_breach_ratio: 0.3,
+        escalation_chain: ['ops_agent', 'hq_support'],
+        business_hours: { time_zone: 'Europe/Paris' },
+        pause_statuses: ['awaiting_customer'],
+        created_by: adminId,
+        created_at: ISO,
+      });
+      const read = await request(api.url).get('/api/v1/admin/sla-policies/high').set(...bearer(fresh.adminToken)).expect(200);
+      expect(read.body).toEqual(first.body);
+
+      // Left out: the defaults, not the previous version's values.
+      const second = await put({ first_response_minutes: 10, resolution_minutes: 10, escalation_chain: ['hq_support'] }).expect(200);
+      expect(second.body).toMatchObject({ version: 3, first_response_minutes: 10, resolution_minutes: 10, near_breach_ratio: 0.2, next_reply_minutes: null, business_hours: null, pause_statuses: ['awaiting_customer', 'awaiting_third_party'] });
+
+      const versions = await dataSourceOf(api).query(
+        `SELECT version, is_current, first_response_minutes::float AS frm FROM sla_policies WHERE tenant_id = $1 AND priority = 'high' ORDER BY version`,
+        [fresh.id],
+      );
+      expect(versions).toEqual([
+        { version: 1, is_current: false, frm: 120 },
+        { version: 2, is_current: false, frm: 0.05 },
+        { version: 3, is_current: true, frm: 10 },
+      ]);
+      // The other priorities are untouched.
+      const list = (await request(api.url).get('/api/v1/admin/sla-policies').set(...bearer(fresh.adminToken)).expect(200)).body.data;
+      expect(list.map((p: { priority: string; version: number }) => [p.priority, p.version])).toEqual([['low', 1], ['medium', 1], ['high', 3], ['critical', 1]]);
+    });
+
+    it('serialises concurrent edits: every one gets its own version', async () => {
+      const fresh = await createTenant(api);
+      const responses = await Promise.all(
+        [1, 2, 3, 4].map((n) => request(api.url).put('/api/v1/admin/sla-policies/low').set(...bearer(fresh.adminToken)).send({ ...VALID, first_response_minutes: n })),
+      );
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect(responses.map((r) => r.body.version).sort()).toEqual([2, 3, 4, 5]);
+      const current = await dataSourceOf(api).query(`SELECT count(*)::int AS n FROM sla_policies WHERE tenant_id = $1 AND priority = 'low' AND is_current`, [fresh.id]);
+      expect(current[0].n).toBe(1);
+    });
+
+    it('accepts a custom role in the escalation chain', async () => {
+      const name = `night_${randomBytes(3).toString('hex')}`;
+      await request(api.url).post('/api/v1/admin/roles').set(...bearer(tenant.adminToken)).send({ name, rules: [] }).expect(201);
+      const response = await call('put', '/critical', tenant.adminToken, { ...VALID, escalation_chain: [name, 'ceo_oncall'] }).expect(200);
+      expect(response.body.escalation_chain).toEqual([name, 'ceo_oncall']);
+    });
+
+    it('answers 422 for bad terms, naming the field, and stores nothing', async () => {
+      const before = (await call('get', '/medium', tenant.adminToken).expect(200)).body;
+      const cases: Array<[object, string[]]> = [
+        [{ ...VALID, first_response_minutes: 120, resolution_minutes: 60 }, ['resolution_minutes']],
+        [{ ...VALID, escalation_chain: ['ops_agent', 'no_such_role'] }, ['escalation_chain']],
+        [{ ...VALID, escalation_chain: ['ops_agent', 'ops_agent'] }, ['escalation_chain']],
+        [{ ...VALID, escalation_chain: [] }, ['escalation_chain']],
+        [{ ...VALID, escalation_chain: ['Not A Role'] }, ['escalation_chain']],
+        [{ ...VALID, first_response_minutes: -5 }, ['first_response_minutes']],
+        [{ ...VALID, resolution_minutes: -1 }, ['resolution_minutes']],
+        [{ ...VALID, first_response_minutes: 0 }, ['first_response_minutes']],
+        [{ ...VALID, first_response_minutes: '60' }, ['first_response_minutes']],
+        [{ ...VALID, next_reply_minutes: -1 }, ['next_reply_minutes']],
+        [{ ...VALID, near_breach_ratio: 1 }, ['near_breach_ratio']],
+        [{ ...VALID, near_breach_ratio: 0 }, ['near_breach_ratio']],
+        [{ ...VALID, pause_statuses: ['sleeping'] }, ['pause_statuses']],
+        [{ ...VALID, business_hours: 'weekdays' }, ['business_hours']],
+        [{ ...VALID, priority: 'high' }, ['priority']],
+        [{ ...VALID, version: 7 }, ['version']],
+        [{ escalation_chain: ['ops_agent'] }, ['first_response_minutes', 'resolution_minutes']],
+        [{ first_response_minutes: 1, resolution_minutes: 2 }, ['escalation_chain']],
+      ];
+      for (const [body, fields] of cases) {
+        const response = await call('put', '/medium', tenant.adminToken, body);
+        expectProblem(response, 422, 'validation_failed');
+        expect({ body, fields: fieldsOf(response) }).toEqual({ body, fields });
+      }
+      expect((await call('get', '/medium', tenant.adminToken).expect(200)).body).toEqual(before);
+    });
+
+    it('answers 422 for a priority that does not exist', async () => {
+      const response = await call('put', '/urgent', tenant.adminToken, VALID);
+      expectProblem(response, 422, 'validation_failed');
+      expect(fieldsOf(response)).toEqual(['priority']);
+    });
+  });
+
+  it('documents every SLA policy route in the OpenAPI document', async () => {
+    const doc = (await request(api.url).get('/docs/openapi.json').expect(200)).body;
+    expect(Object.keys(doc.paths['/api/v1/admin/sla-policies'])).toEqual(['get']);
+    expect(Object.keys(doc.paths['/api/v1/admin/sla-policies/{priority}']).sort()).toEqual(['get', 'put']);
+  });
+});
