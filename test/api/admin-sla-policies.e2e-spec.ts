@@ -129,7 +129,7 @@ describe('admin API: SLA policies', () => {
         next_reply_minutes: 0.25,
         near_breach_ratio: 0.3,
         escalation_chain: ['ops_agent', 'hq_support'],
-        business_hours: { time_zone: 'Europe/Paris' },
+        business_hours: { time_zone: 'Europe/Paris', weekly: { mon: [{ start: '09:00', end: '17:00' }] } },
         pause_statuses: ['awaiting_customer'],
       }).expect(200);
       const adminId = (await request(api.url).get('/api/v1/admin/users?role=admin').set(...bearer(fresh.adminToken)).expect(200)).body.data[0].id;
@@ -144,7 +144,7 @@ describe('admin API: SLA policies', () => {
         next_reply_minutes: 0.25,
         near_breach_ratio: 0.3,
         escalation_chain: ['ops_agent', 'hq_support'],
-        business_hours: { time_zone: 'Europe/Paris' },
+        business_hours: { time_zone: 'Europe/Paris', weekly: { mon: [{ start: '09:00', end: '17:00' }] } },
         pause_statuses: ['awaiting_customer'],
         created_by: adminId,
         created_at: ISO,
@@ -205,6 +205,8 @@ describe('admin API: SLA policies', () => {
         [{ ...VALID, near_breach_ratio: 0 }, ['near_breach_ratio']],
         [{ ...VALID, pause_statuses: ['sleeping'] }, ['pause_statuses']],
         [{ ...VALID, business_hours: 'weekdays' }, ['business_hours']],
+        [{ ...VALID, business_hours: { time_zone: 'Mars/Olympus', weekly: { mon: [{ start: '09:00', end: '17:00' }] } } }, ['business_hours.time_zone']],
+        [{ ...VALID, business_hours: { time_zone: 'Europe/Paris', weekly: { mon: [{ start: '17:00', end: '09:00' }] } } }, ['business_hours.weekly.mon[0].end']],
         [{ ...VALID, priority: 'high' }, ['priority']],
         [{ ...VALID, version: 7 }, ['version']],
         [{ escalation_chain: ['ops_agent'] }, ['first_response_minutes', 'resolution_minutes']],

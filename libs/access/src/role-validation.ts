@@ -3,6 +3,12 @@ import { buildAbility, subjectOf } from './ability.factory';
 import { PrincipalAttributes, RoleRule, toArray } from './role-rules';
 import { rulesToSql } from './rules-to-sql';
 import { FieldKind, SUBJECT_FIELDS } from './subject-fields';
+/**
+ * The properties of a stored rule. CASL ignores any other, so a misspelt one (`condition`) would
+ * grant the rule without its conditions: refuse it instead.
+ */
+const RULE_PROPERTIES = ['action', 'subject', 'conditions', 'fields', 'inverted', 'reason'];
+
 const SAMPLE_USER: PrincipalAttributes = {
   id: '00000000-0000-0000-0000-000000000000',
   email: 'sample@example.com',
@@ -24,6 +30,9 @@ export function validateRoleRules(rules: unknown): FieldError[] {
     if (typeof rule !== 'object' || rule === null) {
       errors.push({ field: at, message: 'must be an object' });
       return;
+    }
+    for (const property of Object.keys(rule).filter((key) => !RULE_PROPERTIES.includes(key))) {
+      errors.push({ field: `${at}.${property}`, message: `is not a rule property; known: ${RULE_PROPERTIES.join(', ')}` });
     }
     const actions = toArray(rule.action);
     const subjects = toArray(rule.subject);

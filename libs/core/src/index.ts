@@ -1,6 +1,7 @@
 export * from './access/principal';
 export * from './access/access.service';
 export * from './access/request-context';
+export * from './access/scope';
 export * from './auth/auth.service';
 export * from './auth/passwords';
 export * from './auth/tokens';

@@ -1,3 +1,9 @@
+/** A condition with TypeORM-style `:name` parameters, as libs/access produces for a caller. */
+export interface AccessCondition {
+  sql: string;
+  params: Record<string, unknown>;
+}
+
 /**
  * Collects positional parameters for hand-written SQL, and folds in conditions written with
  * TypeORM-style `:name` parameters (the access filter from libs/access).

@@ -19,21 +19,21 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create a key; the response carries it once as `key`, only its hash is kept' })
   @ApiProblems(422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
-    return this.keys.create(principal.tenantId, body, principal.kind === 'user' ? principal.id : null);
+    return this.keys.create(principal, body, principal.kind === 'user' ? principal.id : null);
   }
 
   @Get()
   @RequirePermission('read', 'ApiKey')
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
-    return this.keys.list(principal.tenantId, query);
+    return this.keys.list(principal, query);
   }
 
   @Get(':id')
   @RequirePermission('read', 'ApiKey')
   @ApiProblems(404)
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
-    return this.keys.get(principal.tenantId, id);
+    return this.keys.get(principal, id);
   }
 
   @Delete(':id')
@@ -41,6 +41,6 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke a key; it stops working at once' })
   @ApiProblems(404)
   revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
-    return this.keys.revoke(principal.tenantId, id);
+    return this.keys.revoke(principal, id);
   }
 }

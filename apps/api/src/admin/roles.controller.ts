@@ -18,28 +18,28 @@ export class RolesController {
   @RequirePermission('create', 'Role')
   @ApiProblems(409, 422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateRoleDto) {
-    return this.roles.create(principal.tenantId, body);
+    return this.roles.create(principal, body);
   }
 
   @Get()
   @RequirePermission('read', 'Role')
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
-    return this.roles.list(principal.tenantId, query);
+    return this.roles.list(principal, query);
   }
 
   @Get(':id')
   @RequirePermission('read', 'Role')
   @ApiProblems(404)
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
-    return this.roles.get(principal.tenantId, id);
+    return this.roles.get(principal, id);
   }
 
   @Patch(':id')
   @RequirePermission('update', 'Role')
   @ApiProblems(404, 409, 422)
   update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateRoleDto) {
-    return this.roles.update(principal.tenantId, id, body);
+    return this.roles.update(principal, id, body);
   }
 
   @Delete(':id')
@@ -48,6 +48,6 @@ export class RolesController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems(404, 409)
   async remove(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
-    await this.roles.delete(principal.tenantId, id);
+    await this.roles.delete(principal, id);
   }
 }

@@ -16,14 +16,14 @@ export class SlaPoliciesController {
   @RequirePermission('read', 'SlaPolicy')
   @ApiOperation({ summary: 'The current policy of each priority' })
   list(@CurrentPrincipal() principal: Principal) {
-    return this.policies.list(principal.tenantId).then((data) => ({ data }));
+    return this.policies.list(principal).then((data) => ({ data }));
   }
 
   @Get(':priority')
   @RequirePermission('read', 'SlaPolicy')
   @ApiProblems(404, 422)
   get(@CurrentPrincipal() principal: Principal, @Param() params: PriorityParamDto) {
-    return this.policies.get(principal.tenantId, params.priority);
+    return this.policies.get(principal, params.priority);
   }
 
   @Put(':priority')
@@ -31,6 +31,6 @@ export class SlaPoliciesController {
   @ApiOperation({ summary: 'Replace the terms of a priority; stored as a new version, tickets keep the version they applied' })
   @ApiProblems(422)
   put(@CurrentPrincipal() principal: Principal, @Param() params: PriorityParamDto, @Body() body: PutSlaPolicyDto) {
-    return this.policies.put(principal.tenantId, params.priority, body, principal.kind === 'user' ? principal.id : null);
+    return this.policies.put(principal, params.priority, body, principal.kind === 'user' ? principal.id : null);
   }
 }

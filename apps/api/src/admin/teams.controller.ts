@@ -18,28 +18,28 @@ export class TeamsController {
   @RequirePermission('create', 'Team')
   @ApiProblems(409, 422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateTeamDto) {
-    return this.teams.create(principal.tenantId, body);
+    return this.teams.create(principal, body);
   }
 
   @Get()
   @RequirePermission('read', 'Team')
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
-    return this.teams.list(principal.tenantId, query);
+    return this.teams.list(principal, query);
   }
 
   @Get(':id')
   @RequirePermission('read', 'Team')
   @ApiProblems(404)
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
-    return this.teams.get(principal.tenantId, id);
+    return this.teams.get(principal, id);
   }
 
   @Patch(':id')
   @RequirePermission('update', 'Team')
   @ApiProblems(404, 409, 422)
   update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateTeamDto) {
-    return this.teams.update(principal.tenantId, id, body);
+    return this.teams.update(principal, id, body);
   }
 
   @Delete(':id')
@@ -48,6 +48,6 @@ export class TeamsController {
   @ApiNoContentResponse({ description: 'Deleted; members lose the team' })
   @ApiProblems(404)
   async remove(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
-    await this.teams.delete(principal.tenantId, id);
+    await this.teams.delete(principal, id);
   }
 }

@@ -19,7 +19,7 @@ export class UsersController {
   @ApiCreatedResponse()
   @ApiProblems(409, 422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto) {
-    return this.users.create(principal.tenantId, body);
+    return this.users.create(principal, body);
   }
 
   @Get()
@@ -28,14 +28,14 @@ export class UsersController {
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListUsersQueryDto) {
     const { limit, cursor, ...filter } = query;
-    return this.users.list(principal.tenantId, filter, { limit, cursor });
+    return this.users.list(principal, filter, { limit, cursor });
   }
 
   @Get(':id')
   @RequirePermission('read', 'User')
   @ApiProblems(404)
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
-    return this.users.get(principal.tenantId, id);
+    return this.users.get(principal, id);
   }
 
   @Patch(':id')
@@ -43,7 +43,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Update a user; setting a password or deactivating ends their sessions' })
   @ApiProblems(404, 409, 422)
   update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateUserDto) {
-    return this.users.update(principal.tenantId, id, body, principal.kind === 'user' ? principal.id : null);
+    return this.users.update(principal, id, body, principal.kind === 'user' ? principal.id : null);
   }
 
   @Delete(':id')
@@ -51,6 +51,6 @@ export class UsersController {
   @ApiOperation({ summary: 'Deactivate a user (kept for history; sessions revoked)' })
   @ApiProblems(404, 409)
   deactivate(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
-    return this.users.deactivate(principal.tenantId, id, principal.kind === 'user' ? principal.id : null);
+    return this.users.deactivate(principal, id, principal.kind === 'user' ? principal.id : null);
   }
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiKeyEntity, ApiKeysRepository, Page, PageRequest, RolesRepository } from '@helpdesk/database';
 import { API_KEY_SCOPE_NAMES, ApiKeyScope, DomainError, FieldError } from '@helpdesk/domain';
 import { AccessService } from '../access/access.service';
+import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
 import { Principal } from '../access/principal';
 import { sha256 } from '../auth/tokens';
 
@@ -31,7 +32,9 @@ export class ApiKeysService {
     private readonly access: AccessService,
   ) {}
 
-  async create(tenantId: string, input: CreateApiKeyInput, createdBy: string | null): Promise<ApiKeyEntity & { key: string }> {
+  async create(scope: Scope, input: CreateApiKeyInput, createdBy: string | null): Promise<ApiKeyEntity & { key: string }> {
+    const tenantId = scope.tenantId;
+    assertMayCreate(scope, 'ApiKey', { role: input.role, created_by: createdBy }, 'API key');
     const errors: FieldError[] = [];
     if (!(await this.roles.findByName(tenantId, input.role))) errors.push({ field: 'role', message: `role "${input.role}" does not exist` });
     const unknown = input.scopes.filter((s) => !API_KEY_SCOPE_NAMES.includes(s));
@@ -52,20 +55,18 @@ export class ApiKeysService {
     return { ...created, key };
   }
 
-  list(tenantId: string, page: PageRequest): Promise<Page<ApiKeyEntity>> {
-    return this.keys.list(tenantId, page);
+  list(scope: Scope, page: PageRequest): Promise<Page<ApiKeyEntity>> {
+    return this.keys.list(scope.tenantId, page, readCondition(scope, 'ApiKey', 'k'));
   }
 
-  async get(tenantId: string, id: string): Promise<ApiKeyEntity> {
-    const key = await this.keys.findById(tenantId, id);
-    if (!key) throw DomainError.notFound('API key');
-    return key;
+  async get(scope: Scope, id: string): Promise<ApiKeyEntity> {
+    return assertRecordAccess(scope, 'read', 'ApiKey', await this.keys.findById(scope.tenantId, id), 'API key');
   }
 
-  async revoke(tenantId: string, id: string): Promise<ApiKeyEntity> {
-    await this.get(tenantId, id);
-    await this.keys.revoke(tenantId, id);
-    return this.get(tenantId, id);
+  async revoke(scope: Scope, id: string): Promise<ApiKeyEntity> {
+    assertRecordAccess(scope, 'delete', 'ApiKey', await this.keys.findById(scope.tenantId, id), 'API key');
+    await this.keys.revoke(scope.tenantId, id);
+    return this.get(scope, id);
   }
 
   async authenticate(rawKey: string): Promise<Principal> {

@@ -1,35 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { Page, PageRequest, TeamEntity, TeamFields, TeamsRepository } from '@helpdesk/database';
 import { DomainError } from '@helpdesk/domain';
+import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
 import { isUniqueViolation } from '../unique-violation';
 
 @Injectable()
 export class TeamsService {
   constructor(private readonly teams: TeamsRepository) {}
 
-  list(tenantId: string, page: PageRequest): Promise<Page<TeamEntity>> {
-    return this.teams.list(tenantId, page);
+  list(scope: Scope, page: PageRequest): Promise<Page<TeamEntity>> {
+    return this.teams.list(scope.tenantId, page, readCondition(scope, 'Team', 't'));
   }
 
-  async get(tenantId: string, id: string): Promise<TeamEntity> {
-    const team = await this.teams.findById(tenantId, id);
-    if (!team) throw DomainError.notFound('Team');
-    return team;
+  async get(scope: Scope, id: string): Promise<TeamEntity> {
+    return assertRecordAccess(scope, 'read', 'Team', await this.teams.findById(scope.tenantId, id), 'Team');
   }
 
-  async create(tenantId: string, input: { name: string; description?: string }): Promise<TeamEntity> {
-    return this.teams.create(tenantId, { name: input.name, description: input.description ?? '' }).catch(rethrowDuplicateName);
+  async create(scope: Scope, input: { name: string; description?: string }): Promise<TeamEntity> {
+    assertMayCreate(scope, 'Team', input, 'Team');
+    return this.teams.create(scope.tenantId, { name: input.name, description: input.description ?? '' }).catch(rethrowDuplicateName);
   }
 
-  async update(tenantId: string, id: string, input: Partial<TeamFields>): Promise<TeamEntity> {
-    await this.get(tenantId, id);
-    const updated = await this.teams.update(tenantId, id, input).catch(rethrowDuplicateName);
+  async update(scope: Scope, id: string, input: Partial<TeamFields>): Promise<TeamEntity> {
+    assertRecordAccess(scope, 'update', 'Team', await this.teams.findById(scope.tenantId, id), 'Team');
+    const updated = await this.teams.update(scope.tenantId, id, input).catch(rethrowDuplicateName);
     return updated!;
   }
 
-  async delete(tenantId: string, id: string): Promise<void> {
-    await this.get(tenantId, id);
-    await this.teams.delete(tenantId, id);
+  async delete(scope: Scope, id: string): Promise<void> {
+    assertRecordAccess(scope, 'delete', 'Team', await this.teams.findById(scope.tenantId, id), 'Team');
+    await this.teams.delete(scope.tenantId, id);
   }
 }
 

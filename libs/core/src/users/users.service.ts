@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Page, PageRequest, RefreshTokensRepository, RolesRepository, TeamsRepository, UserEntity, UserFields, UserListFilter, UsersRepository } from '@helpdesk/database';
 import { DomainError, FieldError } from '@helpdesk/domain';
+import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
 import { hashPassword } from '../auth/passwords';
 import { isUniqueViolation } from '../unique-violation';
 
 export type CreateUserInput = Pick<UserFields, 'email' | 'name' | 'role'> &
   Partial<Omit<UserFields, 'email' | 'name' | 'role' | 'active'>> & { password?: string };
-export type UpdateUserInput = Partial<UserFields> & { password?: string };
+export type UpdateUserInput = Partial<UserFields> & { password?: string | null };
 
 @Injectable()
 export class UsersService {
@@ -17,61 +18,54 @@ export class UsersService {
     private readonly refreshTokens: RefreshTokensRepository,
   ) {}
 
-  list(tenantId: string, filter: UserListFilter, page: PageRequest): Promise<Page<UserEntity>> {
-    return this.users.list(tenantId, filter, page);
+  list(scope: Scope, filter: UserListFilter, page: PageRequest): Promise<Page<UserEntity>> {
+    return this.users.list(scope.tenantId, filter, page, readCondition(scope, 'User', 'u'));
   }
 
-  async get(tenantId: string, id: string): Promise<UserEntity> {
-    const user = await this.users.findById(tenantId, id);
-    if (!user) throw DomainError.notFound('User');
-    return user;
+  async get(scope: Scope, id: string): Promise<UserEntity> {
+    return assertRecordAccess(scope, 'read', 'User', await this.users.findById(scope.tenantId, id), 'User');
   }
 
-  async create(tenantId: string, input: CreateUserInput): Promise<UserEntity> {
-    await this.assertReferences(tenantId, input);
-    const { password, ...fields } = input;
+  async create(scope: Scope, input: CreateUserInput): Promise<UserEntity> {
+    const { password, ...rest } = input;
+    const fields: UserFields = {
+      team_ids: [],
+      franchise_id: null,
+      region: null,
+      phone: null,
+      push_tokens: [],
+      rate_limit: null,
+      ...rest,
+      email: rest.email.toLowerCase(),
+      active: true,
+    };
+    assertMayCreate(scope, 'User', fields, 'User');
+    await this.assertReferences(scope.tenantId, fields);
     const passwordHash = password ? await hashPassword(password) : null;
-    return this.users
-      .create(
-        tenantId,
-        {
-          team_ids: [],
-          franchise_id: null,
-          region: null,
-          phone: null,
-          push_tokens: [],
-          rate_limit: null,
-          ...fields,
-          email: fields.email.toLowerCase(),
-          active: true,
-        },
-        passwordHash,
-      )
-      .catch(rethrowDuplicateEmail);
+    return this.users.create(scope.tenantId, fields, passwordHash).catch(rethrowDuplicateEmail);
   }
 
-  async update(tenantId: string, id: string, input: UpdateUserInput, actorId: string | null): Promise<UserEntity> {
-    await this.get(tenantId, id);
-    if (id === actorId && (input.active === false || (input.role !== undefined && input.role !== 'admin'))) {
-      await this.assertNotLastAdminChange(tenantId, id);
+  /** Setting a password or deactivating ends the user's sessions. */
+  async update(scope: Scope, id: string, input: UpdateUserInput, actorId: string | null): Promise<UserEntity> {
+    const user = assertRecordAccess(scope, 'update', 'User', await this.users.findById(scope.tenantId, id), 'User');
+    if (id === actorId && user.role === 'admin' && (input.active === false || (input.role !== undefined && input.role !== 'admin'))) {
+      throw new DomainError('conflict', 'Admins cannot deactivate themselves or give up their own admin role.');
     }
-    await this.assertReferences(tenantId, input);
     const { password, ...fields } = input;
     if (fields.email) fields.email = fields.email.toLowerCase();
+    // The record as it would be must still be one the caller may manage (no moving users out of reach).
+    assertRecordAccess(scope, 'update', 'User', { ...user, ...fields }, 'User');
+    await this.assertReferences(scope.tenantId, fields);
     const passwordHash = password ? await hashPassword(password) : undefined;
-    const updated = await this.users.update(tenantId, id, fields, passwordHash).catch(rethrowDuplicateEmail);
-    if (input.active === false || password) await this.refreshTokens.revokeUser(tenantId, id);
+    const updated = await this.users.update(scope.tenantId, id, fields, passwordHash).catch(rethrowDuplicateEmail);
+    if (input.active === false || password) await this.refreshTokens.revokeUser(scope.tenantId, id);
     return updated!;
   }
 
   /** Deactivation keeps the user (tickets and audit rows point at them) and ends their sessions. */
-  deactivate(tenantId: string, id: string, actorId: string | null): Promise<UserEntity> {
-    return this.update(tenantId, id, { active: false }, actorId);
-  }
-
-  private async assertNotLastAdminChange(tenantId: string, id: string): Promise<void> {
-    const user = await this.get(tenantId, id);
-    if (user.role === 'admin') throw new DomainError('conflict', 'Admins cannot deactivate themselves or give up their own admin role.');
+  async deactivate(scope: Scope, id: string, actorId: string | null): Promise<UserEntity> {
+    assertRecordAccess(scope, 'delete', 'User', await this.users.findById(scope.tenantId, id), 'User');
+    return this.update(scope, id, { active: false }, actorId);
   }
 
   private async assertReferences(tenantId: string, input: { role?: string; team_ids?: string[] }): Promise<void> {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ApiKeyScope } from '@helpdesk/domain';
 import { ApiKeyEntity } from '../entities';
 import { keysetPage, Page, PageRequest } from '../pagination';
+import type { AccessCondition } from '../sql';
 
 export interface ApiKeyFields {
   name: string;
@@ -26,8 +27,9 @@ export class ApiKeysRepository {
     return saved;
   }
 
-  list(tenantId: string, page: PageRequest): Promise<Page<ApiKeyEntity>> {
-    const query = this.dataSource.manager.createQueryBuilder(ApiKeyEntity, 'k').where('k.tenant_id = :tenantId', { tenantId });
+  /** `access` is the caller's read condition on alias `k`. */
+  list(tenantId: string, page: PageRequest, access: AccessCondition): Promise<Page<ApiKeyEntity>> {
+    const query = this.dataSource.manager.createQueryBuilder(ApiKeyEntity, 'k').where('k.tenant_id = :tenantId', { tenantId }).andWhere(`(${access.sql})`, access.params);
     return keysetPage(query, 'api_keys', tenantId, page);
   }
 

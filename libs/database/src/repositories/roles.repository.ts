@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { RoleRule } from '@helpdesk/access';
 import { RoleEntity } from '../entities';
 import { keysetPage, Page, PageRequest } from '../pagination';
+import type { AccessCondition } from '../sql';
 
 export interface RoleFields {
   name: string;
@@ -14,8 +15,9 @@ export interface RoleFields {
 export class RolesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(tenantId: string, page: PageRequest): Promise<Page<RoleEntity>> {
-    const query = this.dataSource.manager.createQueryBuilder(RoleEntity, 'r').where('r.tenant_id = :tenantId', { tenantId });
+  /** `access` is the caller's read condition on alias `r`. */
+  list(tenantId: string, page: PageRequest, access: AccessCondition): Promise<Page<RoleEntity>> {
+    const query = this.dataSource.manager.createQueryBuilder(RoleEntity, 'r').where('r.tenant_id = :tenantId', { tenantId }).andWhere(`(${access.sql})`, access.params);
     return keysetPage(query, 'roles', tenantId, page);
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SlaPolicyTerms, TicketPriority } from '@helpdesk/domain';
 import { SlaPolicyEntity } from '../entities';
+import type { AccessCondition } from '../sql';
 
 export interface SlaPolicyFields extends SlaPolicyTerms {
   next_reply_minutes: number | null;
@@ -13,10 +14,12 @@ export interface SlaPolicyFields extends SlaPolicyTerms {
 export class SlaPoliciesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  listCurrent(tenantId: string): Promise<SlaPolicyEntity[]> {
+  /** `access` is the caller's read condition on alias `p`. */
+  listCurrent(tenantId: string, access: AccessCondition): Promise<SlaPolicyEntity[]> {
     return this.dataSource.manager
       .createQueryBuilder(SlaPolicyEntity, 'p')
       .where('p.tenant_id = :tenantId AND p.is_current', { tenantId })
+      .andWhere(`(${access.sql})`, access.params)
       .orderBy("array_position(ARRAY['low','medium','high','critical'], p.priority)")
       .getMany();
   }
@@ -36,6 +39,9 @@ export class SlaPoliciesRepository {
    */
   async putNewVersion(tenantId: string, priority: TicketPriority, fields: SlaPolicyFields, createdBy: string | null, manager?: EntityManager): Promise<SlaPolicyEntity> {
     const work = async (tx: EntityManager) => {
+      // Edits of one priority queue here. A row lock alone is not enough: a waiter would wake to
+      // find the row it waited for no longer current and collide on the unique version.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sla-policy:${tenantId}:${priority}`]);
       const [current] = await tx.query(
         'SELECT id, version FROM sla_policies WHERE tenant_id = $1 AND priority = $2 AND is_current FOR UPDATE',
         [tenantId, priority],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TeamEntity } from '../entities';
 import { keysetPage, Page, PageRequest } from '../pagination';
+import type { AccessCondition } from '../sql';
 
 export interface TeamFields {
   name: string;
@@ -12,8 +13,9 @@ export interface TeamFields {
 export class TeamsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(tenantId: string, page: PageRequest): Promise<Page<TeamEntity>> {
-    const query = this.dataSource.manager.createQueryBuilder(TeamEntity, 't').where('t.tenant_id = :tenantId', { tenantId });
+  /** `access` is the caller's read condition on alias `t`. */
+  list(tenantId: string, page: PageRequest, access: AccessCondition): Promise<Page<TeamEntity>> {
+    const query = this.dataSource.manager.createQueryBuilder(TeamEntity, 't').where('t.tenant_id = :tenantId', { tenantId }).andWhere(`(${access.sql})`, access.params);
     return keysetPage(query, 'teams', tenantId, page);
   }
 

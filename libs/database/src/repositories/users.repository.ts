@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { UserEntity } from '../entities';
 import { keysetPage, Page, PageRequest } from '../pagination';
+import type { AccessCondition } from '../sql';
 
 export interface UserFields {
   email: string;
@@ -29,8 +30,9 @@ export type UserWithPassword = UserEntity & { password_hash: string | null; tena
 export class UsersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  list(tenantId: string, filter: UserListFilter, page: PageRequest): Promise<Page<UserEntity>> {
-    const query = this.dataSource.manager.createQueryBuilder(UserEntity, 'u').where('u.tenant_id = :tenantId', { tenantId });
+  /** `access` is the caller's read condition on alias `u`. */
+  list(tenantId: string, filter: UserListFilter, page: PageRequest, access: AccessCondition): Promise<Page<UserEntity>> {
+    const query = this.dataSource.manager.createQueryBuilder(UserEntity, 'u').where('u.tenant_id = :tenantId', { tenantId }).andWhere(`(${access.sql})`, access.params);
     if (filter.role) query.andWhere('u.role = :role', { role: filter.role });
     if (filter.team_id) query.andWhere(':teamId = ANY(u.team_ids)', { teamId: filter.team_id });
     if (filter.active !== undefined) query.andWhere('u.active = :active', { active: filter.active });
