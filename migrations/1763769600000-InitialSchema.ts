@@ -153,7 +153,7 @@ export class InitialSchema1763769600000 implements MigrationInterface {
       CREATE INDEX tickets_linked_idx ON tickets (tenant_id, linked_type, linked_id);
       CREATE INDEX tickets_resolution_due_idx ON tickets (tenant_id, resolution_due_at)
         WHERE status NOT IN ('resolved', 'closed', 'wont_fix');
-      CREATE INDEX tickets_sla_check_idx ON tickets (next_sla_check_at)
+      CREATE INDEX tickets_sla_check_idx ON tickets (next_sla_check_at, id)
         WHERE next_sla_check_at IS NOT NULL AND status NOT IN ('resolved', 'closed', 'wont_fix');
       CREATE INDEX tickets_search_idx ON tickets USING gin (search);
       CREATE INDEX tickets_tags_idx ON tickets USING gin (tags);

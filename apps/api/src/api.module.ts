@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@helpdesk/config';
-import { CoreModule, HealthModule } from '@helpdesk/core';
+import { CoreModule, HealthModule, TicketingModule } from '@helpdesk/core';
 import { DatabaseModule } from '@helpdesk/database';
-import { RedisModule } from '@helpdesk/queue';
+import { QueueModule, RedisModule } from '@helpdesk/queue';
 import { AdminModule } from './admin/admin.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { AuthController } from './auth/auth.controller';
@@ -19,7 +19,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, CoreModule, HealthModule, AdminModule, TicketsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, CoreModule, TicketingModule, HealthModule, AdminModule, TicketsModule],
       controllers: [AuthController, HealthController],
       providers: [
         // Guards run in this order: who is calling, how often, may they call this route.

@@ -1,18 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@helpdesk/config';
-import { CoreModule, HealthModule } from '@helpdesk/core';
+import { CoreModule, HealthModule, TicketingModule } from '@helpdesk/core';
 import { DatabaseModule } from '@helpdesk/database';
-import { RedisModule } from '@helpdesk/queue';
+import { QueueModule, RedisModule } from '@helpdesk/queue';
 import { HealthController } from './health/health.controller';
+import { SlaProcessor } from './sla/sla.processor';
 
-/** The worker: BullMQ processors (one folder per queue, as features arrive) and a health endpoint. */
+/** The worker: BullMQ processors (one folder per queue) and an HTTP surface for health and metrics only. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, CoreModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, CoreModule, TicketingModule, HealthModule],
       controllers: [HealthController],
+      providers: [SlaProcessor],
     };
   }
 }

@@ -15,6 +15,12 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   rateLimit: { defaultLimit: number; windowSeconds: number };
+  worker: {
+    /** Jobs one worker process runs at once. */
+    concurrency: number;
+    slaSweepIntervalSeconds: number;
+    slaSweepBatchSize: number;
+  };
   s3: {
     /** Null: the embedded S3-compatible server stands in for MinIO. */
     endpoint: string | null;
@@ -61,6 +67,11 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
     rateLimit: {
       defaultLimit: read.integer('RATE_LIMIT_DEFAULT', 1000, 1, 10_000_000),
       windowSeconds: read.integer('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 86_400),
+    },
+    worker: {
+      concurrency: read.integer('WORKER_CONCURRENCY', 8, 1, 256),
+      slaSweepIntervalSeconds: read.integer('SLA_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400),
+      slaSweepBatchSize: read.integer('SLA_SWEEP_BATCH_SIZE', 500, 1, 10_000),
     },
     s3: {
       endpoint: read.optionalUrl('S3_ENDPOINT', ['http:', 'https:']),

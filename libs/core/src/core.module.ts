@@ -8,10 +8,7 @@ import { SlaPoliciesService } from './sla-policies/sla-policies.service';
 import { TeamsService } from './teams/teams.service';
 import { TenantProvisioningService } from './tenants/tenant-provisioning.service';
 import { UsersService } from './users/users.service';
-import { MessagesService } from './tickets/messages.service';
-import { TicketRecorder } from './tickets/ticket-recorder';
-import { TicketsService } from './tickets/tickets.service';
-import { WatchersService } from './tickets/watchers.service';
+
 
 const USE_CASES = [
   AccessService,
@@ -22,13 +19,9 @@ const USE_CASES = [
   UsersService,
   SlaPoliciesService,
   TenantProvisioningService,
-  TicketRecorder,
-  TicketsService,
-  MessagesService,
-  WatchersService,
 ];
 
-/** The use cases both apps (and the CLI) run. Needs ConfigModule and DatabaseModule. */
+/** Identity, access and tenant administration: what both apps and the CLI run. Needs ConfigModule and DatabaseModule. */
 @Global()
 @Module({
   imports: [JwtModule.register({})],

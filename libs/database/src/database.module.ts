@@ -15,6 +15,8 @@ import { TicketAuditRepository } from './repositories/ticket-audit.repository';
 import { TicketMessagesRepository } from './repositories/ticket-messages.repository';
 import { TicketWatchersRepository } from './repositories/ticket-watchers.repository';
 import { TicketsRepository } from './repositories/tickets.repository';
+import { TicketEscalationsRepository } from './repositories/ticket-escalations.repository';
+import { SlaEventsRepository } from './repositories/sla-events.repository';
 
 const REPOSITORIES = [
   TenantsRepository,
@@ -30,6 +32,8 @@ const REPOSITORIES = [
   TicketAuditRepository,
   OutboxRepository,
   IdempotencyRepository,
+  TicketEscalationsRepository,
+  SlaEventsRepository,
 ];
 
 @Global()

@@ -17,3 +17,5 @@ export * from './repositories/ticket-watchers.repository';
 export * from './repositories/ticket-audit.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/idempotency.repository';
+export * from './repositories/ticket-escalations.repository';
+export * from './repositories/sla-events.repository';

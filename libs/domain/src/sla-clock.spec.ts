@@ -5,6 +5,7 @@ import {
   deriveSlaState,
   isPauseStatus,
   nextSlaCheckAt,
+  nextSlaEventAt,
   pauseClock,
   recomputeOnPriorityChange,
   resumeClock,
@@ -387,5 +388,34 @@ describe('nextSlaCheckAt', () => {
     const half: SlaTerms = { ...OFFICE, near_breach_ratio: 0.5 };
     expect(next(half, clockAt('2026-06-05T14:00:00.000Z'), '2026-06-05T14:30:00.000Z')).toBe('2026-06-05T15:00:00.001Z');
     expect(next(half, clockAt('2026-06-05T14:00:00.000Z'), '2026-06-06T10:00:00.000Z')).toBe('2026-06-08T08:00:00.001Z');
+  });
+});
+
+describe('nextSlaEventAt and near_breach_minutes', () => {
+  const terms: SlaTerms = { first_response_minutes: 60, resolution_minutes: 240, near_breach_ratio: 0.25, business_hours: null, pause_statuses: ['awaiting_customer'] };
+  const clock: SlaClock = { started_at: new Date('2026-03-02T10:00:00.000Z'), paused_at: null, paused_minutes: 0, first_responded_at: null, resolved_at: null };
+
+  it('walks every near-breach and breach instant of unmet targets, past the first breach too', () => {
+    expect(nextSlaEventAt(terms, clock, new Date('2026-03-02T10:00:00.000Z'))?.toISOString()).toBe('2026-03-02T10:45:00.001Z');
+    expect(nextSlaEventAt(terms, clock, new Date('2026-03-02T10:45:00.001Z'))?.toISOString()).toBe('2026-03-02T11:00:00.001Z');
+    // First response breached: the resolution's near-breach (after 180 of 240 minutes) and due still come.
+    expect(nextSlaEventAt(terms, clock, new Date('2026-03-02T11:00:00.001Z'))?.toISOString()).toBe('2026-03-02T13:00:00.001Z');
+    expect(nextSlaEventAt(terms, clock, new Date('2026-03-02T13:00:00.001Z'))?.toISOString()).toBe('2026-03-02T14:00:00.001Z');
+    expect(nextSlaEventAt(terms, clock, new Date('2026-03-02T14:00:00.001Z'))).toBeNull();
+  });
+
+  it('skips the first response once it is met, and stops when paused or resolved', () => {
+    const answered = { ...clock, first_responded_at: new Date('2026-03-02T10:10:00.000Z') };
+    expect(nextSlaEventAt(terms, answered, new Date('2026-03-02T10:10:00.000Z'))?.toISOString()).toBe('2026-03-02T13:00:00.001Z');
+    expect(nextSlaEventAt(terms, { ...clock, paused_at: new Date('2026-03-02T10:05:00.000Z') }, new Date('2026-03-02T10:06:00.000Z'))).toBeNull();
+    expect(nextSlaEventAt(terms, { ...clock, resolved_at: new Date('2026-03-02T10:30:00.000Z') }, new Date('2026-03-02T10:31:00.000Z'))).toBeNull();
+  });
+
+  it('puts the warning a fixed number of minutes before each due instant when near_breach_minutes is set', () => {
+    const minutes = { ...terms, near_breach_minutes: 10 };
+    expect(slaMilestones(minutes, clock).first_response.near_breach_at.toISOString()).toBe('2026-03-02T10:50:00.000Z');
+    expect(slaMilestones(minutes, clock).resolution.near_breach_at.toISOString()).toBe('2026-03-02T13:50:00.000Z');
+    // A warning longer than the window starts at the window's start.
+    expect(slaMilestones({ ...terms, near_breach_minutes: 500 }, clock).first_response.near_breach_at.toISOString()).toBe('2026-03-02T10:00:00.000Z');
   });
 });

@@ -19,6 +19,8 @@ export interface SlaTerms {
   first_response_minutes: number;
   resolution_minutes: number;
   near_breach_ratio: number;
+  /** When set, the warning comes this many business minutes before each due instant instead. */
+  near_breach_minutes?: number | null;
   business_hours: BusinessHoursCalendar | null;
   pause_statuses: readonly string[];
 }
@@ -69,9 +71,10 @@ export function slaMilestones(terms: SlaTerms, clock: SlaClock): SlaMilestones {
 
 function targetMilestones(terms: SlaTerms, clock: SlaClock, windowMinutes: number): SlaTargetMilestones {
   const ratio = Math.min(Math.max(terms.near_breach_ratio, 0), 1);
+  const warning = terms.near_breach_minutes != null ? Math.min(terms.near_breach_minutes, windowMinutes) : windowMinutes * ratio;
   const calendar = terms.business_hours;
   return {
-    near_breach_at: addBusinessMinutes(clock.started_at, windowMinutes * (1 - ratio) + clock.paused_minutes, calendar),
+    near_breach_at: addBusinessMinutes(clock.started_at, windowMinutes - warning + clock.paused_minutes, calendar),
     due_at: addBusinessMinutes(clock.started_at, windowMinutes + clock.paused_minutes, calendar),
   };
 }
@@ -170,4 +173,23 @@ export function nextSlaCheckAt(terms: SlaTerms, clock: SlaClock, now: Date): Dat
     if (stateAt(milestones, clock, instant) !== current) return new Date(instant);
   }
   return null;
+}
+
+/**
+ * The next instant after `now` at which an SLA event falls due: one millisecond after a
+ * near-breach or due instant of a target not met yet. Unlike nextSlaCheckAt it does not stop at
+ * the first breach: the resolution's breach still has to be acted on after the first response's.
+ * null when paused or resolved.
+ */
+export function nextSlaEventAt(terms: SlaTerms, clock: SlaClock, now: Date): Date | null {
+  if (clock.paused_at !== null || clock.resolved_at !== null) return null;
+  const milestones = slaMilestones(terms, clock);
+  const unmet: SlaTargetMilestones[] = [milestones.resolution];
+  if (clock.first_responded_at === null) unmet.push(milestones.first_response);
+  const nowMs = now.getTime();
+  const next = unmet
+    .flatMap((target) => [target.near_breach_at.getTime() + 1, target.due_at.getTime() + 1])
+    .filter((instant) => instant > nowMs)
+    .sort((a, b) => a - b)[0];
+  return next === undefined ? null : new Date(next);
 }

@@ -24,3 +24,17 @@ export async function assertRedisReachable(url: string): Promise<void> {
     probe.disconnect();
   }
 }
+
+/** ioredis options from a redis:// URL, for BullMQ, which opens its own connections. */
+export function redisConnectionOptions(url: string): RedisOptions {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 6379),
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: parsed.pathname && parsed.pathname !== '/' ? Number(parsed.pathname.slice(1)) : 0,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+  };
+}

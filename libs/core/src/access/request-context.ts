@@ -7,6 +7,17 @@ export interface RequestContext {
   requestId: string | null;
 }
 
-export function actorOf(context: RequestContext): { actor_type: 'user' | 'api_key'; actor_id: string } {
-  return { actor_type: context.principal.kind, actor_id: context.principal.id };
+/** Whom an audit row and an event name as the actor of a change. */
+export interface Origin {
+  actor_type: 'user' | 'api_key' | 'system';
+  actor_id: string | null;
+  ip: string | null;
+  request_id: string | null;
 }
+
+export function originOf(context: RequestContext): Origin {
+  return { actor_type: context.principal.kind, actor_id: context.principal.id, ip: context.ip, request_id: context.requestId };
+}
+
+/** The worker acting on its own (SLA breaches). */
+export const SYSTEM_ORIGIN: Origin = Object.freeze({ actor_type: 'system', actor_id: null, ip: null, request_id: null });

@@ -30,6 +30,8 @@ export class SlaPoliciesService {
       escalation_chain: input.escalation_chain,
       near_breach_ratio: input.near_breach_ratio ?? DEFAULT_NEAR_BREACH_RATIO,
       next_reply_minutes: input.next_reply_minutes ?? null,
+      near_breach_minutes: input.near_breach_minutes ?? null,
+      reescalation_minutes: input.reescalation_minutes ?? null,
       business_hours: input.business_hours ?? null,
       pause_statuses: input.pause_statuses ?? DEFAULT_PAUSE_STATUSES,
     };

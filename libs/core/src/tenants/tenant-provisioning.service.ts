@@ -94,7 +94,7 @@ export class TenantProvisioningService {
     for (const policy of DEFAULT_SLA_POLICIES) {
       if (await this.policies.findCurrent(tenantId, policy.priority, manager)) continue;
       const { priority, ...terms } = policy;
-      await this.policies.putNewVersion(tenantId, priority, { ...terms, next_reply_minutes: null, business_hours: null, pause_statuses: DEFAULT_PAUSE_STATUSES }, null, manager);
+      await this.policies.putNewVersion(tenantId, priority, { ...terms, next_reply_minutes: null, near_breach_minutes: null, reescalation_minutes: null, business_hours: null, pause_statuses: DEFAULT_PAUSE_STATUSES }, null, manager);
     }
   }
 

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Page, SlaPoliciesRepository, TicketChanges, TicketMessageRow, TicketMessagesRepository, TicketsRepository } from '@helpdesk/database';
+import { Page, SlaPoliciesRepository, TicketChanges, TicketMessageRow, TicketMessagesRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
 import { DomainError, resumeClock } from '@helpdesk/domain';
-import { RequestContext } from '../access/request-context';
+import { originOf, RequestContext } from '../access/request-context';
 import { assertAllowed, assertReadable, messageCondition, messageSubject } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
 import { clockOf, slaColumns, termsOf } from './ticket-sla';
+import { SlaScheduler } from '@helpdesk/queue';
 
 export interface CreateMessageInput {
   body: string;
@@ -22,6 +23,7 @@ export class MessagesService {
     private readonly messages: TicketMessagesRepository,
     private readonly policies: SlaPoliciesRepository,
     private readonly recorder: TicketRecorder,
+    private readonly scheduler: SlaScheduler,
   ) {}
 
   /**
@@ -32,7 +34,8 @@ export class MessagesService {
   async create(context: RequestContext, ticketId: string, input: CreateMessageInput): Promise<TicketMessageRow> {
     const { principal } = context;
     const internal = input.internal ?? false;
-    return this.dataSource.transaction(async (manager) => {
+    let reschedule: { before: TicketRow; after: TicketRow } | null = null;
+    const created = await this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
       const authorId = principal.kind === 'user' ? principal.id : null;
       assertAllowed(principal.ability.can('create', messageSubject({ ticket_id: ticketId, author_id: authorId, internal })), internal ? 'write internal notes' : 'reply on tickets');
@@ -72,9 +75,13 @@ export class MessagesService {
 
       const ticketChanges = diff(ticket, changes);
       const current = Object.keys(ticketChanges).length > 0 ? await this.tickets.update(manager, principal.tenantId, ticketId, changes, now) : ticket;
-      await this.recorder.record(manager, context, current, 'message_added', { message_id: message.id, internal, ...ticketChanges }, events, now);
+      reschedule = { before: ticket, after: current };
+      await this.recorder.record(manager, originOf(context), current, 'message_added', { message_id: message.id, internal, ...ticketChanges }, events, now);
       return message;
     });
+    const changed = reschedule as { before: TicketRow; after: TicketRow } | null;
+    if (changed) await this.scheduler.schedule(changed.after.tenant_id, changed.after.id, changed.after.next_sla_check_at, changed.before.next_sla_check_at);
+    return created;
   }
 
   /** A ticket's messages as the caller may see them: requesters never get internal notes. */

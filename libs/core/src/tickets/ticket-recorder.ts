@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { OutboxRepository, TicketAuditRepository } from '@helpdesk/database';
-import { actorOf, RequestContext } from '../access/request-context';
+import { Origin } from '../access/request-context';
 
 /**
  * Writes what every ticket change leaves behind, inside the change's own transaction: the audit
@@ -16,15 +16,15 @@ export class TicketRecorder {
 
   async record(
     manager: EntityManager,
-    context: RequestContext,
+    origin: Origin,
     ticket: { id: string; tenant_id: string },
     action: string,
     changes: Record<string, unknown>,
     events: Array<{ type: string; payload?: Record<string, unknown> }>,
     at: Date,
   ): Promise<void> {
-    const actor = actorOf(context);
-    await this.audit.append(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, ...actor, action, changes, ip: context.ip, request_id: context.requestId }, at);
+    const actor = { actor_type: origin.actor_type, actor_id: origin.actor_id };
+    await this.audit.append(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, ...actor, action, changes, ip: origin.ip, request_id: origin.request_id }, at);
     for (const event of events) {
       await this.outbox.add(
         manager,

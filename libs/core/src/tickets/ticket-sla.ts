@@ -1,11 +1,12 @@
 import type { SlaPolicyEntity, TicketChanges, TicketRow } from '@helpdesk/database';
-import { BusinessHoursCalendar, computeDueDates, deriveSlaState, isOpenStatus, nextSlaCheckAt, SlaClock, SlaTerms } from '@helpdesk/domain';
+import { BusinessHoursCalendar, computeDueDates, deriveSlaState, isOpenStatus, nextSlaEventAt, SlaClock, SlaTerms } from '@helpdesk/domain';
 
 export function termsOf(policy: SlaPolicyEntity): SlaTerms {
   return {
     first_response_minutes: policy.first_response_minutes,
     resolution_minutes: policy.resolution_minutes,
     near_breach_ratio: policy.near_breach_ratio,
+    near_breach_minutes: policy.near_breach_minutes,
     business_hours: policy.business_hours as BusinessHoursCalendar | null,
     pause_statuses: policy.pause_statuses,
   };
@@ -31,6 +32,6 @@ export function slaColumns(terms: SlaTerms, clock: SlaClock, status: TicketRow['
     sla_state: state,
     sla_paused_at: clock.paused_at,
     sla_paused_seconds: Math.round(clock.paused_minutes * 60 * 1000) / 1000,
-    next_sla_check_at: isOpenStatus(status) ? nextSlaCheckAt(terms, clock, now) : null,
+    next_sla_check_at: isOpenStatus(status) ? nextSlaEventAt(terms, clock, now) : null,
   };
 }

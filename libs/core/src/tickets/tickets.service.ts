@@ -28,9 +28,10 @@ import {
   TicketType,
   verifyAuditChain,
 } from '@helpdesk/domain';
-import { RequestContext } from '../access/request-context';
+import { originOf, RequestContext } from '../access/request-context';
 import { AuthService } from '../auth/auth.service';
 import { sha256 } from '../auth/tokens';
+import { SlaScheduler } from '@helpdesk/queue';
 import { assertAllowed, assertReadable, canOnTicket, ticketCondition, ticketView } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
 import { clockOf, slaColumns, termsOf } from './ticket-sla';
@@ -92,6 +93,7 @@ export class TicketsService {
     private readonly idempotency: IdempotencyRepository,
     private readonly recorder: TicketRecorder,
     private readonly auth: AuthService,
+    private readonly scheduler: SlaScheduler,
   ) {}
 
   async create(context: RequestContext, input: CreateTicketInput, idempotencyKey?: string): Promise<CreateTicketResult> {
@@ -105,7 +107,8 @@ export class TicketsService {
     const requester = requesterId ? await this.users.findById(tenantId, requesterId) : null;
     await this.assertReferences(tenantId, { requester_id: input.requester_id, team_id: input.team_id });
 
-    return this.dataSource.transaction(async (manager) => {
+    let created: TicketRow | null = null;
+    const result = await this.dataSource.transaction(async (manager): Promise<CreateTicketResult> => {
       const principalKey = `${principal.kind}:${principal.id}`;
       if (idempotencyKey) {
         const stored = await this.idempotency.claim(manager, tenantId, principalKey, idempotencyKey, sha256(canonicalJson(input)));
@@ -150,17 +153,28 @@ export class TicketsService {
 
       const ticket = await this.tickets.insert(manager, draft as Parameters<TicketsRepository['insert']>[1]);
       if (!ticket) {
-        const existing = await this.tickets.findBySource(manager, tenantId, draft.source, draft.source_id!);
-        return { status: 200, ticket: ticketView(principal.ability, assertReadable(principal.ability, existing)) };
+        const existing = assertReadable(principal.ability, await this.tickets.findBySource(manager, tenantId, draft.source, draft.source_id!));
+        const existingView = ticketView(principal.ability, existing);
+        // The key's answer is this one too: a retry with the same key must find it stored.
+        if (idempotencyKey) await this.idempotency.complete(manager, tenantId, principalKey, idempotencyKey, 200, existingView, existing.id);
+        return { status: 200, ticket: existingView };
       }
-      await this.recorder.record(manager, context, ticket, 'created', diff({}, pickCreated(ticket)), [{ type: 'ticket.created', payload: { priority: ticket.priority, team_id: ticket.team_id } }], now);
+      await this.recorder.record(manager, originOf(context), ticket, 'created', diff({}, pickCreated(ticket)), [{ type: 'ticket.created', payload: { priority: ticket.priority, team_id: ticket.team_id } }], now);
       for (const userId of new Set([ticket.requester_id, ticket.assignee_id].filter((id): id is string => !!id))) {
         await this.watchers.add(manager, tenantId, ticket.id, userId, {}, now);
       }
       const view = ticketView(principal.ability, ticket);
       if (idempotencyKey) await this.idempotency.complete(manager, tenantId, principalKey, idempotencyKey, 201, view, ticket.id);
+      created = ticket;
       return { status: 201, ticket: view };
     });
+    await this.scheduleSla(created);
+    return result;
+  }
+
+  /** After commit: the worker's timer for the ticket's next SLA event (the sweep backs it up). */
+  private async scheduleSla(ticket: TicketRow | null, before?: TicketRow): Promise<void> {
+    if (ticket) await this.scheduler.schedule(ticket.tenant_id, ticket.id, ticket.next_sla_check_at, before?.next_sla_check_at ?? null);
   }
 
   /** Reading a sensitive ticket leaves a `viewed` row in its audit trail. */
@@ -170,7 +184,7 @@ export class TicketsService {
     if (ticket.is_sensitive) {
       await this.dataSource.transaction(async (manager) => {
         await this.tickets.lock(manager, principal.tenantId, id);
-        await this.recorder.record(manager, context, ticket, 'viewed', {}, [], new Date());
+        await this.recorder.record(manager, originOf(context), ticket, 'viewed', {}, [], new Date());
       });
     }
     return ticketView(principal.ability, ticket);
@@ -184,7 +198,9 @@ export class TicketsService {
 
   async update(context: RequestContext, id: string, input: UpdateTicketInput, expectedVersion: number): Promise<TicketView> {
     const { principal } = context;
-    return this.dataSource.transaction(async (manager) => {
+    let before: TicketRow | undefined;
+    let after: TicketRow | null = null;
+    const view = await this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, id));
       if (ticket.version !== expectedVersion) {
         throw new DomainError('precondition_failed', `The ticket has changed (version ${ticket.version}, If-Match named ${expectedVersion}); read it again.`, { current_version: ticket.version });
@@ -231,11 +247,15 @@ export class TicketsService {
       const changed = diff(ticket, changes);
       if (Object.keys(changed).length === 0) return ticketView(principal.ability, ticket);
       const updated = await this.tickets.update(manager, principal.tenantId, id, pickChanged(changes, changed), now);
+      before = ticket;
+      after = updated;
       const visibleChange = Object.keys(changed).some((key) => !SLA_BOOKKEEPING.has(key));
       if (visibleChange) events.unshift({ type: 'ticket.updated', payload: { fields: Object.keys(changed).filter((k) => !SLA_BOOKKEEPING.has(k)) } });
-      await this.recorder.record(manager, context, updated, 'updated', changed, events, now);
+      await this.recorder.record(manager, originOf(context), updated, 'updated', changed, events, now);
       return ticketView(principal.ability, updated);
     });
+    await this.scheduleSla(after, before);
+    return view;
   }
 
   async assign(context: RequestContext, id: string, input: AssignTicketInput): Promise<TicketView> {
@@ -255,7 +275,7 @@ export class TicketsService {
       if (Object.keys(changed).length === 0) return ticketView(principal.ability, ticket);
       const now = new Date();
       const updated = await this.tickets.update(manager, principal.tenantId, id, changes, now);
-      await this.recorder.record(manager, context, updated, 'assigned', { ...changed, reason: input.reason }, [
+      await this.recorder.record(manager, originOf(context), updated, 'assigned', { ...changed, reason: input.reason }, [
         { type: 'ticket.assigned', payload: { assignee_id: updated.assignee_id, team_id: updated.team_id, reason: input.reason } },
       ], now);
       if (updated.assignee_id) await this.watchers.add(manager, principal.tenantId, id, updated.assignee_id, {}, now);
@@ -272,7 +292,7 @@ export class TicketsService {
       if (ticket.archived) return;
       const now = new Date();
       const updated = await this.tickets.update(manager, principal.tenantId, id, { archived: true, next_sla_check_at: null }, now);
-      await this.recorder.record(manager, context, updated, 'archived', { archived: { old: false, new: true } }, [{ type: 'ticket.archived' }], now);
+      await this.recorder.record(manager, originOf(context), updated, 'archived', { archived: { old: false, new: true } }, [{ type: 'ticket.archived' }], now);
     });
   }
 

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { subjectOf } from '@helpdesk/access';
 import { TicketsRepository, TicketWatcherRow, TicketWatchersRepository, UsersRepository, WatcherPreferences } from '@helpdesk/database';
 import { DomainError } from '@helpdesk/domain';
-import { RequestContext } from '../access/request-context';
+import { originOf, RequestContext } from '../access/request-context';
 import { AuthService } from '../auth/auth.service';
 import { assertAllowed, assertReadable, canOnTicket } from './ticket-access';
 import { TicketRecorder } from './ticket-recorder';
@@ -34,7 +34,7 @@ export class WatchersService {
       const now = new Date();
       const watcher = await this.watchers.add(manager, principal.tenantId, ticketId, watcherId, preferences, now);
       if (!watcher) throw new DomainError('conflict', 'This user already watches the ticket.');
-      await this.recorder.record(manager, context, ticket, 'watcher_added', { user_id: watcherId }, [{ type: 'watcher.added', payload: { user_id: watcherId } }], now);
+      await this.recorder.record(manager, originOf(context), ticket, 'watcher_added', { user_id: watcherId }, [{ type: 'watcher.added', payload: { user_id: watcherId } }], now);
       return watcher;
     });
   }
@@ -46,7 +46,7 @@ export class WatchersService {
       assertAllowed(principal.ability.can('update', subjectOf('Watcher', { ticket_id: ticketId, user_id: userId })), 'change this watcher');
       const watcher = await this.watchers.update(manager, principal.tenantId, ticketId, userId, preferences);
       if (!watcher) throw DomainError.notFound('Watcher');
-      await this.recorder.record(manager, context, ticket, 'watcher_updated', { user_id: userId, ...preferences }, [{ type: 'watcher.updated', payload: { user_id: userId } }], new Date());
+      await this.recorder.record(manager, originOf(context), ticket, 'watcher_updated', { user_id: userId, ...preferences }, [{ type: 'watcher.updated', payload: { user_id: userId } }], new Date());
       return watcher;
     });
   }
@@ -57,7 +57,7 @@ export class WatchersService {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
       assertAllowed(principal.ability.can('delete', subjectOf('Watcher', { ticket_id: ticketId, user_id: userId })), 'remove this watcher');
       if (!(await this.watchers.remove(manager, principal.tenantId, ticketId, userId))) throw DomainError.notFound('Watcher');
-      await this.recorder.record(manager, context, ticket, 'watcher_removed', { user_id: userId }, [{ type: 'watcher.removed', payload: { user_id: userId } }], new Date());
+      await this.recorder.record(manager, originOf(context), ticket, 'watcher_removed', { user_id: userId }, [{ type: 'watcher.removed', payload: { user_id: userId } }], new Date());
     });
   }
 

@@ -14,6 +14,8 @@ export class SlaPolicyEntity {
   @Column('numeric', { transformer: numeric }) resolution_minutes: number;
   @Column('numeric', { transformer: numeric, nullable: true }) next_reply_minutes: number | null;
   @Column('numeric', { transformer: numeric }) near_breach_ratio: number;
+  @Column('numeric', { transformer: numeric, nullable: true }) near_breach_minutes: number | null;
+  @Column('numeric', { transformer: numeric, nullable: true }) reescalation_minutes: number | null;
   @Column('text', { array: true }) escalation_chain: string[];
   @Column({ type: 'jsonb', nullable: true }) business_hours: Record<string, unknown> | null;
   @Column('text', { array: true }) pause_statuses: string[];

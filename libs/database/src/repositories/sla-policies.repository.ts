@@ -6,6 +6,10 @@ import type { AccessCondition } from '../sql';
 
 export interface SlaPolicyFields extends SlaPolicyTerms {
   next_reply_minutes: number | null;
+  /** Warning this many minutes before each due instant, instead of near_breach_ratio. */
+  near_breach_minutes: number | null;
+  /** An unacknowledged breach escalates one more level after this many minutes; null: once. */
+  reescalation_minutes: number | null;
   business_hours: Record<string, unknown> | null;
   pause_statuses: string[];
 }

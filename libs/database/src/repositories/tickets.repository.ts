@@ -155,6 +155,50 @@ export class TicketsRepository {
     return toRow(rows[0]);
   }
 
+  /** Locks the ticket unless another transaction holds it (then null): for workers that may skip it. */
+  async lockUnlessBusy(manager: EntityManager, tenantId: string, id: string): Promise<TicketRow | null> {
+    const rows = await manager.query(`SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE t.tenant_id = $1 AND t.id = $2 FOR NO KEY UPDATE SKIP LOCKED`, [tenantId, id]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  /**
+   * SLA bookkeeping (state, next check, first breach): not a change of the ticket's content, so
+   * the version stays and agents' If-Match keeps working while the clock ticks.
+   */
+  async updateSla(manager: EntityManager, tenantId: string, id: string, changes: Pick<TicketChanges, 'sla_state' | 'next_sla_check_at' | 'breached_at'>): Promise<void> {
+    const params = new SqlParams();
+    const sets = Object.entries(changes).map(([column, value]) => `${column} = ${params.add(value)}`);
+    if (sets.length === 0) return;
+    await manager.query(`UPDATE tickets SET ${sets.join(', ')} WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}`, params.values);
+  }
+
+  /**
+   * Moves the ticket one escalation level, only if it is still at `fromLevel` (compare-and-set):
+   * of any number of concurrent escalations from the same level, exactly one succeeds.
+   */
+  async escalateFrom(manager: EntityManager, tenantId: string, id: string, fromLevel: number, toLevel: number, ownerRole: string, at: Date): Promise<TicketRow | null> {
+    const [rows] = await manager.query(
+      `UPDATE tickets SET escalation_level = $4, owner_role = $5, version = version + 1, updated_at = $6
+       WHERE tenant_id = $1 AND id = $2 AND escalation_level = $3 RETURNING ${COLUMNS.join(', ')}`,
+      [tenantId, id, fromLevel, toLevel, ownerRole, at],
+    );
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  /**
+   * Open tickets whose next SLA check is due, across tenants, in (next_sla_check_at, id) order
+   * from `after`: the sweep pages through them by the partial index and never loads the table.
+   */
+  async dueForSlaCheck(now: Date, limit: number, after: { at: Date; id: string } | null): Promise<Array<{ id: string; tenant_id: string; next_sla_check_at: Date }>> {
+    return this.dataSource.query(
+      `SELECT id, tenant_id, next_sla_check_at FROM tickets
+       WHERE next_sla_check_at IS NOT NULL AND status NOT IN ('resolved', 'closed', 'wont_fix') AND next_sla_check_at <= $1
+         AND (next_sla_check_at, id) > ($2::timestamptz, $3::uuid)
+       ORDER BY next_sla_check_at, id LIMIT $4`,
+      [now, after?.at ?? new Date(0), after?.id ?? '00000000-0000-0000-0000-000000000000', limit],
+    );
+  }
+
   async list(tenantId: string, request: TicketListRequest): Promise<Page<TicketRow>> {
     const params = new SqlParams();
     const where = [`t.tenant_id = ${params.add(tenantId)}`];

@@ -16,6 +16,12 @@ export class PutSlaPolicyDto {
   @ApiPropertyOptional({ description: 'Minutes from each requester message to the next public agent reply', nullable: true })
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(525_600) next_reply_minutes?: number | null;
 
+  @ApiPropertyOptional({ description: 'Warn this many business minutes before each due instant (instead of near_breach_ratio)', nullable: true })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(525_600) near_breach_minutes?: number | null;
+
+  @ApiPropertyOptional({ description: 'An unacknowledged breach escalates one more level after this many minutes (unset: once per breach)', nullable: true })
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(525_600) reescalation_minutes?: number | null;
+
   @ApiPropertyOptional({ description: 'Fraction of the window left at which a ticket is near breach', default: 0.2 })
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) near_breach_ratio?: number;
 

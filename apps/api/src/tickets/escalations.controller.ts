@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EscalationService, RequestContext, SlaViewService } from '@helpdesk/core';
+import { DomainError } from '@helpdesk/domain';
+import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { Ctx } from '../common/decorators';
+import { IdParam } from '../common/id-param';
+import { DeEscalateDto, EscalateDto, ListEscalationsQueryDto } from './dto/escalations.dto';
+
+@ApiTags('SLA and escalation')
+@ApiAuthenticated()
+@Controller()
+export class EscalationsController {
+  constructor(
+    private readonly escalation: EscalationService,
+    private readonly view: SlaViewService,
+  ) {}
+
+  @Post('tickets/:id/escalate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Escalate one step along the policy’s chain (the same path as breach escalations)' })
+  @ApiProblems(403, 404, 409, 422)
+  async escalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: EscalateDto) {
+    const result = await this.escalation.escalateManually(context, id, body.reason, body.from_level);
+    if (result.outcome === 'stale') throw new DomainError('conflict', 'The ticket’s escalation changed meanwhile; read it again.');
+    if (result.outcome === 'exhausted') return { outcome: 'exhausted', escalation: result.escalation };
+    return { outcome: 'escalated', escalation: result.escalation };
+  }
+
+  @Post('tickets/:id/escalation/acknowledge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take the current escalation in hand: no further automatic escalation for this breach' })
+  @ApiProblems(403, 404, 409)
+  acknowledge(@Ctx() context: RequestContext, @IdParam() id: string) {
+    return this.escalation.acknowledge(context, id);
+  }
+
+  @Post('tickets/:id/escalation/de-escalate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'One step back down the chain (audited)' })
+  @ApiProblems(403, 404, 409, 422)
+  async deEscalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: DeEscalateDto) {
+    const ticket = await this.escalation.deEscalate(context, id, body.reason);
+    return { ticket_id: ticket.id, escalation_level: ticket.escalation_level, owner_role: ticket.owner_role };
+  }
+
+  @Get('tickets/:id/sla')
+  @ApiOperation({ summary: 'The ticket’s SLA: policy version, targets with remaining business minutes, event log, escalations' })
+  @ApiProblems(404)
+  sla(@Ctx() context: RequestContext, @IdParam() id: string) {
+    return this.view.ticketSla(context, id);
+  }
+
+  @Get('escalations')
+  @ApiOperation({ summary: 'Recent escalations of the tickets the caller may see, newest first' })
+  @ApiProblems(403, 422)
+  list(@Ctx() context: RequestContext, @Query() query: ListEscalationsQueryDto) {
+    const { limit, cursor, ...filter } = query;
+    return this.view.recentEscalations(context, filter, limit, cursor);
+  }
+}

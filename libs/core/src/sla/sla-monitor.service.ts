@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { OutboxRepository, SlaEventsRepository, SlaPoliciesRepository, SlaPolicyEntity, TicketEscalationsRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
+import { deriveSlaState, isOpenStatus, nextSlaEventAt, slaMilestones } from '@helpdesk/domain';
+import { SlaScheduler } from '@helpdesk/queue';
+import { SYSTEM_ORIGIN } from '../access/request-context';
+import { clockOf, termsOf } from '../tickets/ticket-sla';
+import { EscalationService } from './escalation.service';
+import { SlaMetrics } from './sla-metrics';
+
+export interface SlaCheckResult {
+  /** 'skipped': another worker holds the ticket, or it is gone. */
+  outcome: 'checked' | 'skipped';
+  escalations: number;
+  next_check_at: Date | null;
+  previous_check_at: Date | null;
+}
+
+const TARGETS = [
+  { target: 'first_response', trigger: 'first_response_breach', met: (t: TicketRow) => t.first_responded_at ?? t.resolved_at },
+  { target: 'resolution', trigger: 'resolution_breach', met: (t: TicketRow) => t.resolved_at },
+] as const;
+
+/**
+ * Acts on a ticket's SLA at a given instant: records near-breach and breach once per target and
+ * window (the database refuses a second), escalates once per breach (compare-and-set on the
+ * level), keeps sla_state current and sets the next instant to look again. Safe to run any
+ * number of times, by any number of workers, at any time: it only acts on what holds now.
+ */
+@Injectable()
+export class SlaMonitorService {
+  private readonly policyCache = new Map<string, SlaPolicyEntity>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tickets: TicketsRepository,
+    private readonly policies: SlaPoliciesRepository,
+    private readonly slaEvents: SlaEventsRepository,
+    private readonly escalations: TicketEscalationsRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly escalation: EscalationService,
+    private readonly scheduler: SlaScheduler,
+    private readonly metrics: SlaMetrics,
+  ) {}
+
+  async checkTicket(tenantId: string, ticketId: string, source: 'timer' | 'sweep', now = new Date()): Promise<SlaCheckResult> {
+    const result = await this.dataSource.transaction(async (manager) => {
+      // A ticket another transaction holds is being changed or checked right now: skip it, the
+      // change reschedules it and a running check finishes the job.
+      const ticket = await this.tickets.lockUnlessBusy(manager, tenantId, ticketId);
+      if (!ticket) return { outcome: 'skipped' as const, escalations: 0, next_check_at: null, previous_check_at: null };
+      this.metrics.ticketsExamined.inc({ source });
+      if (ticket.archived || !isOpenStatus(ticket.status) || !ticket.sla_policy_id) {
+        await this.tickets.updateSla(manager, tenantId, ticketId, { next_sla_check_at: null });
+        return { outcome: 'checked' as const, escalations: 0, next_check_at: null, previous_check_at: ticket.next_sla_check_at };
+      }
+      const policy = await this.policy(manager, tenantId, ticket.sla_policy_id);
+      return this.evaluate(manager, ticket, policy, now);
+    });
+    if (result.outcome === 'checked') await this.scheduler.schedule(tenantId, ticketId, result.next_check_at, result.previous_check_at);
+    return result;
+  }
+
+  private async evaluate(manager: EntityManager, original: TicketRow, policy: SlaPolicyEntity, now: Date): Promise<SlaCheckResult> {
+    let ticket = original;
+    const terms = termsOf(policy);
+    const clock = clockOf(ticket);
+    const milestones = slaMilestones(terms, clock);
+    let escalations = 0;
+    let breachedAt = ticket.breached_at;
+    let nextReescalation: Date | null = null;
+
+    if (clock.paused_at === null) {
+      for (const { target, trigger, met } of TARGETS) {
+        if (met(ticket)) continue;
+        const { near_breach_at, due_at } = milestones[target];
+        const window = `${target}@${due_at.toISOString()}`;
+        const base = { tenant_id: ticket.tenant_id, ticket_id: ticket.id, target, window_key: window, occurred_at: now };
+        if (now > near_breach_at && (await this.slaEvents.record(manager, { ...base, kind: 'near_breach', details: { due_at: due_at.toISOString() } }))) {
+          await this.event(manager, ticket, 'sla.near_breach', { target, due_at: due_at.toISOString() }, now);
+        }
+        if (!(now > due_at)) continue;
+        if (await this.slaEvents.record(manager, { ...base, kind: 'breached', details: { due_at: due_at.toISOString() } })) {
+          await this.event(manager, ticket, 'sla.breached', { target, due_at: due_at.toISOString() }, now);
+          this.metrics.breachLag.observe((now.getTime() - due_at.getTime()) / 1000);
+        }
+        breachedAt = breachedAt ?? due_at;
+        const latest = await this.escalations.latest(manager, ticket.tenant_id, ticket.id, window);
+        const reescalateAt = latest && !latest.acknowledged_at && !latest.chain_exhausted && policy.reescalation_minutes
+          ? new Date(latest.created_at.getTime() + policy.reescalation_minutes * 60_000)
+          : null;
+        if (!latest || (reescalateAt && now >= reescalateAt)) {
+          const outcome = await this.escalation.escalateLocked(manager, SYSTEM_ORIGIN, ticket, policy, { trigger, breachKey: window, reason: `${target.replace('_', ' ')} target breached`, fromLevel: ticket.escalation_level }, now);
+          if (outcome.outcome === 'escalated') {
+            ticket = outcome.ticket;
+            escalations += 1;
+            this.metrics.escalations.inc({ trigger });
+            if (policy.reescalation_minutes && !outcome.escalation.chain_exhausted) {
+              nextReescalation = earliest(nextReescalation, new Date(now.getTime() + policy.reescalation_minutes * 60_000));
+            }
+          }
+        } else if (reescalateAt) {
+          nextReescalation = earliest(nextReescalation, reescalateAt);
+        }
+      }
+    }
+
+    const next = earliest(nextSlaEventAt(terms, clock, now), nextReescalation);
+    const state = deriveSlaState(terms, clock, now);
+    await this.tickets.updateSla(manager, ticket.tenant_id, ticket.id, { sla_state: state, next_sla_check_at: next, breached_at: breachedAt });
+    return { outcome: 'checked', escalations, next_check_at: next, previous_check_at: original.next_sla_check_at };
+  }
+
+  private async event(manager: EntityManager, ticket: TicketRow, type: string, payload: Record<string, unknown>, at: Date): Promise<void> {
+    await this.outbox.add(manager, { tenant_id: ticket.tenant_id, aggregate_type: 'ticket', aggregate_id: ticket.id, type, payload: { ticket_id: ticket.id, ...payload } }, at);
+  }
+
+  /** Policy versions never change once written, so they cache safely. */
+  private async policy(manager: EntityManager, tenantId: string, id: string): Promise<SlaPolicyEntity> {
+    const cached = this.policyCache.get(id);
+    if (cached) return cached;
+    const policy = await this.policies.findById(tenantId, id, manager);
+    if (!policy) throw new Error(`SLA policy ${id} of tenant ${tenantId} is missing`);
+    if (this.policyCache.size > 10_000) this.policyCache.clear();
+    this.policyCache.set(id, policy);
+    return policy;
+  }
+}
+
+function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { TicketsRepository } from '@helpdesk/database';
+import { SlaMetrics } from './sla-metrics';
+import { SlaMonitorService } from './sla-monitor.service';
+
+export interface SweepReport {
+  examined: number;
+  escalations: number;
+  duration_ms: number;
+  /** The sweep stopped early because its lock was lost. */
+  aborted: boolean;
+}
+
+/**
+ * The safety net behind the per-ticket timers: every open ticket whose next check is overdue
+ * (timers lost with Redis, a worker down, a clock jump), paged by the partial index on
+ * (next_sla_check_at, id). Proportional to what is due, not to the table.
+ */
+@Injectable()
+export class SlaSweepService {
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly monitor: SlaMonitorService,
+    private readonly metrics: SlaMetrics,
+  ) {}
+
+  async sweep(options: { batchSize: number; signal?: AbortSignal; now?: Date }): Promise<SweepReport> {
+    const started = Date.now();
+    const now = options.now ?? new Date();
+    let after: { at: Date; id: string } | null = null;
+    let examined = 0;
+    let escalations = 0;
+    while (!options.signal?.aborted) {
+      const due = await this.tickets.dueForSlaCheck(now, options.batchSize, after);
+      for (const ticket of due) {
+        const result = await this.monitor.checkTicket(ticket.tenant_id, ticket.id, 'sweep', new Date());
+        examined += 1;
+        escalations += result.escalations;
+        if (options.signal?.aborted) break;
+      }
+      if (due.length < options.batchSize) break;
+      const last = due[due.length - 1];
+      after = { at: last.next_sla_check_at, id: last.id };
+    }
+    const duration_ms = Date.now() - started;
+    this.metrics.sweepDuration.observe(duration_ms / 1000);
+    return { examined, escalations, duration_ms, aborted: options.signal?.aborted ?? false };
+  }
+}

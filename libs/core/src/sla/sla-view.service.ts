@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { Page, SlaEventRow, SlaEventsRepository, SlaPoliciesRepository, TicketEscalationRow, TicketEscalationsRepository, TicketsRepository, EscalationFilter } from '@helpdesk/database';
+import { businessMinutesBetween, deriveSlaState, slaMilestones, SlaState } from '@helpdesk/domain';
+import { RequestContext } from '../access/request-context';
+import { assertAllowed, assertReadable, ticketCondition } from '../tickets/ticket-access';
+import { clockOf, termsOf } from '../tickets/ticket-sla';
+
+export interface SlaTargetView {
+  target: 'first_response' | 'resolution';
+  due_at: string;
+  near_breach_at: string;
+  met_at: string | null;
+  /** Business minutes left (negative: overdue); null once met. */
+  remaining_minutes: number | null;
+  status: 'met' | 'met_late' | 'pending' | 'breached' | 'paused';
+}
+
+export interface TicketSlaView {
+  ticket_id: string;
+  sla_state: SlaState;
+  policy: { id: string; priority: string; version: number; escalation_chain: string[] } | null;
+  escalation_level: number;
+  owner_role: string | null;
+  paused_since: string | null;
+  targets: SlaTargetView[];
+  events: SlaEventRow[];
+  escalations: TicketEscalationRow[];
+}
+
+/** What the api shows of SLAs: a ticket's clock and log, and recent escalations. */
+@Injectable()
+export class SlaViewService {
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly policies: SlaPoliciesRepository,
+    private readonly slaEvents: SlaEventsRepository,
+    private readonly escalations: TicketEscalationsRepository,
+  ) {}
+
+  async ticketSla(context: RequestContext, ticketId: string, now = new Date()): Promise<TicketSlaView> {
+    const { principal } = context;
+    const ticket = assertReadable(principal.ability, await this.tickets.findById(principal.tenantId, ticketId));
+    const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id) : null;
+    const [events, escalations] = await Promise.all([this.slaEvents.forTicket(principal.tenantId, ticketId), this.escalations.forTicket(principal.tenantId, ticketId)]);
+    const targets: SlaTargetView[] = [];
+    let state = ticket.sla_state;
+    if (policy) {
+      const terms = termsOf(policy);
+      const clock = clockOf(ticket);
+      const milestones = slaMilestones(terms, clock);
+      state = deriveSlaState(terms, clock, now);
+      const reference = clock.paused_at ?? now;
+      for (const [target, metAt] of [['first_response', ticket.first_responded_at ?? ticket.resolved_at], ['resolution', ticket.resolved_at]] as const) {
+        const { due_at, near_breach_at } = milestones[target];
+        const overdueOrLeft = reference <= due_at ? businessMinutesBetween(reference, due_at, terms.business_hours) : -businessMinutesBetween(due_at, reference, terms.business_hours);
+        targets.push({
+          target,
+          due_at: due_at.toISOString(),
+          near_breach_at: near_breach_at.toISOString(),
+          met_at: metAt?.toISOString() ?? null,
+          remaining_minutes: metAt ? null : Math.round(overdueOrLeft * 100) / 100,
+          status: metAt ? (metAt > due_at ? 'met_late' : 'met') : reference > due_at ? 'breached' : clock.paused_at ? 'paused' : 'pending',
+        });
+      }
+    }
+    return {
+      ticket_id: ticket.id,
+      sla_state: state,
+      policy: policy ? { id: policy.id, priority: policy.priority, version: policy.version, escalation_chain: policy.escalation_chain } : null,
+      escalation_level: ticket.escalation_level,
+      owner_role: ticket.owner_role,
+      paused_since: ticket.sla_paused_at?.toISOString() ?? null,
+      targets,
+      events,
+      escalations,
+    };
+  }
+
+  async recentEscalations(context: RequestContext, filter: EscalationFilter, limit: number, cursor?: string): Promise<Page<TicketEscalationRow>> {
+    const { principal } = context;
+    assertAllowed(principal.ability.can('read', 'Ticket'), 'read tickets');
+    return this.escalations.list(principal.tenantId, filter, ticketCondition(principal.ability), limit, cursor);
+  }
+}

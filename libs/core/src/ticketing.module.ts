@@ -1,0 +1,17 @@
+import { Global, Module } from '@nestjs/common';
+import { EscalationService } from './sla/escalation.service';
+import { SlaMetrics } from './sla/sla-metrics';
+import { SlaMonitorService } from './sla/sla-monitor.service';
+import { SlaSweepService } from './sla/sla-sweep.service';
+import { SlaViewService } from './sla/sla-view.service';
+import { MessagesService } from './tickets/messages.service';
+import { TicketRecorder } from './tickets/ticket-recorder';
+import { TicketsService } from './tickets/tickets.service';
+import { WatchersService } from './tickets/watchers.service';
+
+const USE_CASES = [TicketRecorder, TicketsService, MessagesService, WatchersService, EscalationService, SlaMonitorService, SlaSweepService, SlaViewService, SlaMetrics];
+
+/** Tickets, their conversation and their SLA: what api and worker run. Needs CoreModule and QueueModule. */
+@Global()
+@Module({ providers: USE_CASES, exports: USE_CASES })
+export class TicketingModule {}
