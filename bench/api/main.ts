@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
@@ -225,14 +225,21 @@ function fmt(n: number | undefined, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+function describe(label: string, m: Measured): string {
+  const failures = m.statusCodes ? `non-2xx ${m.failures} ${JSON.stringify(m.statusCodes)}` : `failures ${m.failures}`;
+  const cpu = m.cpuMsPerRequest === undefined ? '' : `, ${m.cpuMsPerRequest.toFixed(2)} ms CPU/req in ${m.statusCodes ? 'the api process' : 'this process'}`;
+  return `  ${label} ${fmt(m.rate)}/s, p50 ${fmt(m.p50, m.statusCodes ? 0 : 1)} ms, p99 ${fmt(m.p99, m.statusCodes ? 0 : 1)} ms, ${failures}${cpu}; load avg ${m.load.toFixed(2)}`;
+}
+
 function table(rows: Row[]): string {
-  const header = ['scenario', 'api req/s', 'api p50 ms', 'api p99 ms', 'non-2xx', 'raw pg q/s', 'raw p50 ms', 'raw p99 ms', 'api/raw'];
+  const header = ['scenario', 'api req/s', 'api p50 ms', 'api p99 ms', 'non-2xx', 'api CPU ms/req', 'raw pg q/s', 'raw p50 ms', 'raw p99 ms', 'api/raw'];
   const body = rows.map((r) => [
     r.name,
     fmt(r.api.rate),
     fmt(r.api.p50),
     fmt(r.api.p99),
     fmt(r.api.failures),
+    fmt(r.api.cpuMsPerRequest, 2),
     r.raw ? fmt(r.raw.rate) : '-',
     r.raw ? fmt(r.raw.p50, 1) : '-',
     r.raw ? fmt(r.raw.p99, 1) : '-',
@@ -273,6 +280,7 @@ async function main(): Promise<void> {
   const server = await pg.query<{ server_version: string }>('SHOW server_version').finally(() => pg.end());
   log(`helpdesk api benchmark: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${server.rows[0].server_version}`);
   log(`database ${redact(opts.databaseUrl)}; ${opts.connections} connections, ${opts.duration} s per scenario after ${opts.warmup} s of warm-up`);
+  log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (anything else running on these ${cpus().length} cores lowers every figure below)`);
 
   const fixture = await prepareDatabase(config, { reuse: opts.reuse, tickets: opts.tickets }, log);
   const sql = await agentSql(config, fixture);
@@ -298,7 +306,7 @@ async function main(): Promise<void> {
     const adminToken = await login(api.baseUrl, fixture.adminEmail, fixture.password);
     const asAgent = { authorization: `Bearer ${agentToken}` };
     const asAdmin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
-    const common = { url: api.baseUrl, connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
+    const common = { url: api.baseUrl, pid: api.pid, connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
     const rawCommon = { pool: raw, connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
 
     const explain = async (label: string, query: { text: string; values: unknown[] }) => {
@@ -311,9 +319,9 @@ async function main(): Promise<void> {
       await explain(name, sample);
       log(`\n▶ ${name}`);
       const apiResult = await measureHttp({ ...common, request: () => ({ method: 'GET', path: path(), headers: asAgent }) });
-      log(`  api:    ${fmt(apiResult.rate)} req/s, p50 ${fmt(apiResult.p50)} ms, p99 ${fmt(apiResult.p99)} ms, non-2xx ${apiResult.failures} ${JSON.stringify(apiResult.statusCodes)}`);
+      log(describe('api:   ', apiResult));
       const rawResult = await measureSql({ ...rawCommon, query });
-      log(`  raw pg: ${fmt(rawResult.rate)} q/s, p50 ${fmt(rawResult.p50, 1)} ms, p99 ${fmt(rawResult.p99, 1)} ms, failures ${rawResult.failures}`);
+      log(describe('raw pg:', rawResult));
       rows.push({ name, api: apiResult, raw: rawResult });
     };
 
@@ -380,7 +388,7 @@ async function main(): Promise<void> {
           };
         },
       });
-      log(`  api:    ${fmt(result.rate)} req/s, p50 ${fmt(result.p50)} ms, p99 ${fmt(result.p99)} ms, non-2xx ${result.failures} ${JSON.stringify(result.statusCodes)}`);
+      log(describe('api:   ', result));
       rows.push({ name: 'create (admin)', api: result });
     }
   } finally {

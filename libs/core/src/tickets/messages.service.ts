@@ -77,6 +77,10 @@ export class MessagesService {
       const current = Object.keys(ticketChanges).length > 0 ? await this.tickets.update(manager, principal.tenantId, ticketId, changes, now) : ticket;
       reschedule = { before: ticket, after: current };
       await this.recorder.record(manager, originOf(context), current, 'message_added', { message_id: message.id, internal, ...ticketChanges }, events, now);
+      if (changes.first_responded_at && ticket.first_response_due_at && now <= ticket.first_response_due_at) {
+        await this.recorder.slaEvent(manager, current, 'met', 'first_response', { responded_at: now.toISOString() }, now);
+      }
+      if (ticket.sla_paused_at && !current.sla_paused_at) await this.recorder.slaEvent(manager, current, 'resumed', null, { status: current.status, reason: 'requester_replied' }, now);
       return message;
     });
     const changed = reschedule as { before: TicketRow; after: TicketRow } | null;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { OutboxRepository, TicketAuditRepository } from '@helpdesk/database';
+import { OutboxRepository, SlaEventKind, SlaEventsRepository, SlaTarget, TicketAuditRepository } from '@helpdesk/database';
 import { Origin } from '../access/request-context';
 
 /**
@@ -12,7 +12,13 @@ export class TicketRecorder {
   constructor(
     private readonly audit: TicketAuditRepository,
     private readonly outbox: OutboxRepository,
+    private readonly slaEvents: SlaEventsRepository,
   ) {}
+
+  /** A moment of the ticket's SLA clock, for its SLA log (GET /tickets/:id/sla). */
+  async slaEvent(manager: EntityManager, ticket: { id: string; tenant_id: string }, kind: SlaEventKind, target: SlaTarget | null, details: Record<string, unknown>, at: Date): Promise<void> {
+    await this.slaEvents.record(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, kind, target, details, window_key: null, occurred_at: at });
+  }
 
   async record(
     manager: EntityManager,

@@ -160,6 +160,7 @@ export class TicketsService {
         return { status: 200, ticket: existingView };
       }
       await this.recorder.record(manager, originOf(context), ticket, 'created', diff({}, pickCreated(ticket)), [{ type: 'ticket.created', payload: { priority: ticket.priority, team_id: ticket.team_id } }], now);
+      if (policy) await this.recorder.slaEvent(manager, ticket, 'applied', null, { policy_id: policy.id, version: policy.version, priority: policy.priority }, now);
       for (const userId of new Set([ticket.requester_id, ticket.assignee_id].filter((id): id is string => !!id))) {
         await this.watchers.add(manager, tenantId, ticket.id, userId, {}, now);
       }
@@ -252,6 +253,7 @@ export class TicketsService {
       const visibleChange = Object.keys(changed).some((key) => !SLA_BOOKKEEPING.has(key));
       if (visibleChange) events.unshift({ type: 'ticket.updated', payload: { fields: Object.keys(changed).filter((k) => !SLA_BOOKKEEPING.has(k)) } });
       await this.recorder.record(manager, originOf(context), updated, 'updated', changed, events, now);
+      await this.recordClockEvents(manager, ticket, updated, policy, now);
       return ticketView(principal.ability, updated);
     });
     await this.scheduleSla(after, before);
@@ -310,6 +312,20 @@ export class TicketsService {
     const { principal } = context;
     assertReadable(principal.ability, await this.tickets.findById(principal.tenantId, id));
     assertAllowed(principal.ability.can('read', 'Audit'), 'read audit trails');
+  }
+
+  /** The SLA log's view of a change: a new policy applied, the clock paused or resumed, a target met. */
+  private async recordClockEvents(manager: EntityManager, before: TicketRow, after: TicketRow, policy: { id: string; version: number; priority: string } | null, at: Date): Promise<void> {
+    if (policy && after.sla_policy_id !== before.sla_policy_id) {
+      await this.recorder.slaEvent(manager, after, 'applied', null, { policy_id: policy.id, version: policy.version, priority: policy.priority }, at);
+    }
+    if (!before.sla_paused_at && after.sla_paused_at) await this.recorder.slaEvent(manager, after, 'paused', null, { status: after.status }, at);
+    if (before.sla_paused_at && !after.sla_paused_at) {
+      await this.recorder.slaEvent(manager, after, 'resumed', null, { status: after.status, paused_seconds: after.sla_paused_seconds - before.sla_paused_seconds }, at);
+    }
+    if (!before.resolved_at && after.resolved_at && after.resolution_due_at && after.resolved_at <= after.resolution_due_at) {
+      await this.recorder.slaEvent(manager, after, 'met', 'resolution', { resolved_at: after.resolved_at.toISOString() }, at);
+    }
   }
 
   private statusChanges(ticket: TicketRow, to: TicketStatus, now: Date): TicketChanges {
