@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +35,7 @@ also run their exact SQL straight on a pg Pool for comparison.
   --database-url URL   default $BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/helpdesk_bench
   --redis-url URL      default $REDIS_URL or redis://127.0.0.1:6379
   --port P             port of the api under test (default 3100)
+  --cpu-prof DIR       run the api with node --cpu-prof, writing its profile into DIR when it stops
 `;
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -57,6 +59,7 @@ interface Options {
   databaseUrl: string;
   redisUrl: string;
   port: number;
+  cpuProf: string | null;
 }
 
 function options(): Options {
@@ -75,6 +78,7 @@ function options(): Options {
       'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/helpdesk_bench' },
       'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
       port: { type: 'string', default: '3100' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -107,6 +111,7 @@ function options(): Options {
     databaseUrl,
     redisUrl: values['redis-url'],
     port: whole('port', values.port, 1),
+    cpuProf: values['cpu-prof'] ? resolve(values['cpu-prof']) : null,
   };
 }
 
@@ -118,12 +123,26 @@ class ApiProcess {
   private exited: Promise<number | null> | null = null;
   private stderr = '';
 
-  constructor(private readonly env: Record<string, string>, readonly baseUrl: string) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    readonly baseUrl: string,
+    private readonly nodeArgs: string[] = [],
+  ) {}
 
-  async start(): Promise<void> {
-    const child = spawn(process.execPath, [API_MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  async start(port: number): Promise<void> {
+    // Something else on the port would answer the readiness check and be measured instead.
+    await new Promise<void>((ok, fail) => {
+      const probe = createServer();
+      probe.once('error', () => fail(new Error(`port ${port} is in use: stop whatever listens there or pass --port`)));
+      probe.listen(port, '0.0.0.0', () => probe.close(() => ok()));
+    });
+    const child = spawn(process.execPath, [...this.nodeArgs, API_MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
+    // However this process ends (an error, a closed pipe), the api must not outlive it.
+    process.once('exit', () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
     const forward = (chunk: Buffer) => {
       const text = chunk.toString();
       this.stderr = (this.stderr + text).slice(-4000);
@@ -136,7 +155,7 @@ class ApiProcess {
       if (child.exitCode !== null) throw new Error(`the api exited with code ${child.exitCode}:\n${this.stderr}`);
       try {
         const response = await fetch(`${this.baseUrl}/health/ready`);
-        if (response.ok) return;
+        if (response.ok && child.exitCode === null) return;
       } catch {
         // not listening yet
       }
@@ -293,14 +312,14 @@ async function main(): Promise<void> {
   log(`${fixture.ticketCount.toLocaleString('en-US')} tickets; the agent (ops_agent, one team) sees ${Number(visible.rows[0].count).toLocaleString('en-US')}, of which ${Number(matching.rows[0].count).toLocaleString('en-US')} match "${opts.q}"`);
   log(`agent's access condition (libs/access): ${sql.access.sql}`);
 
-  const api = new ApiProcess(apiEnv, `http://127.0.0.1:${opts.port}`);
+  const api = new ApiProcess(apiEnv, `http://127.0.0.1:${opts.port}`, opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : []);
   const stopApi = () => void api.stop().finally(() => process.exit(130));
   process.once('SIGINT', stopApi);
   process.once('SIGTERM', stopApi);
   const rows: Row[] = [];
   try {
     const started = Date.now();
-    await api.start();
+    await api.start(opts.port);
     log(`api started (pid ${api.pid}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const agentToken = await login(api.baseUrl, fixture.agentEmail, fixture.password);
     const adminToken = await login(api.baseUrl, fixture.adminEmail, fixture.password);

@@ -84,13 +84,18 @@ describe('rate limiting per API key, per user and per client on public routes', 
   });
 
   it('limits public routes per client address', async () => {
-    await sleep(WINDOW_SECONDS * 1000 + 200);
-    const statuses: number[] = [];
-    for (let i = 0; i < DEFAULT_LIMIT + 1; i++) {
-      const response = await request(api.url).post('/api/v1/auth/login').send({ email: 'nobody@example.test', password: 'wrong-password' });
-      statuses.push(response.status);
+    // An api of its own with a small default and a long window, so that slow logins (argon2 on a
+    // busy machine) cannot outlast the window.
+    const strict = await startApi({ RATE_LIMIT_WINDOW_SECONDS: '120', RATE_LIMIT_DEFAULT: '5', REDIS_PREFIX: `${process.env[TEST_ENV.redisPrefix]}-rate-limit-public` });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const response = await request(strict.url).post('/api/v1/auth/login').send({ email: 'nobody@example.test', password: 'wrong-password' });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    } finally {
+      await strict.close();
     }
-    expect(statuses.slice(0, DEFAULT_LIMIT).every((s) => s === 401)).toBe(true);
-    expect(statuses[DEFAULT_LIMIT]).toBe(429);
   });
 });

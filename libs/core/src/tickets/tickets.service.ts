@@ -194,7 +194,7 @@ export class TicketsService {
   async list(context: RequestContext, request: Omit<TicketListRequest, 'access'>): Promise<Page<TicketView>> {
     const { ability } = context.principal;
     const page = await this.tickets.list(context.principal.tenantId, { ...request, access: ticketCondition(ability) });
-    return { data: page.data.map((ticket) => ticketView(ability, ticket)), next_cursor: page.next_cursor };
+    return { data: page.data.map((ticket) => listView(ability, ticket)), next_cursor: page.next_cursor };
   }
 
   async update(context: RequestContext, id: string, input: UpdateTicketInput, expectedVersion: number): Promise<TicketView> {
@@ -203,6 +203,7 @@ export class TicketsService {
     let after: TicketRow | null = null;
     const view = await this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, id));
+      assertNotArchived(ticket);
       if (ticket.version !== expectedVersion) {
         throw new DomainError('precondition_failed', `The ticket has changed (version ${ticket.version}, If-Match named ${expectedVersion}); read it again.`, { current_version: ticket.version });
       }
@@ -265,14 +266,17 @@ export class TicketsService {
     if (input.assignee_id === undefined && input.team_id === undefined) {
       throw DomainError.validation([{ field: 'assignee_id', message: 'name an assignee_id or a team_id (null clears it)' }]);
     }
-    await this.assertReferences(principal.tenantId, { team_id: input.team_id ?? undefined });
     return this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, id));
       assertAllowed(canOnTicket(principal.ability, 'assign', ticket), 'assign this ticket');
+      assertNotArchived(ticket);
+      await this.assertReferences(principal.tenantId, { team_id: input.team_id ?? undefined });
       const changes: TicketChanges = {};
       if (input.team_id !== undefined) changes.team_id = input.team_id;
       if (input.assignee_id !== undefined) changes.assignee_id = input.assignee_id;
-      if (changes.assignee_id) await this.assertAssignable(principal.tenantId, changes.assignee_id, { ...ticket, ...changes });
+      // A new team must not strand the current assignee on a ticket their role no longer reaches.
+      const assignee = changes.assignee_id !== undefined ? changes.assignee_id : ticket.assignee_id;
+      if (assignee) await this.assertAssignable(principal.tenantId, assignee, { ...ticket, ...changes });
       const changed = diff(ticket, changes);
       if (Object.keys(changed).length === 0) return ticketView(principal.ability, ticket);
       const now = new Date();
@@ -358,6 +362,21 @@ export class TicketsService {
       throw DomainError.validation([{ field: 'assignee_id', message: 'this user’s role does not allow working this ticket' }]);
     }
   }
+}
+
+/**
+ * In lists a sensitive ticket shows no description or metadata: reading those is a view of the
+ * ticket, which GET /tickets/:id audits.
+ */
+function listView(ability: Parameters<typeof ticketView>[0], ticket: TicketRow): TicketView {
+  const view = ticketView(ability, ticket);
+  if (!ticket.is_sensitive) return view;
+  const { description: _description, metadata: _metadata, ...rest } = view;
+  return rest;
+}
+
+function assertNotArchived(ticket: TicketRow): void {
+  if (ticket.archived) throw new DomainError('conflict', 'The ticket is archived; it can be read, not changed.');
 }
 
 /** SLA columns that move with other changes; on their own they are not a user-visible update. */
