@@ -17,6 +17,10 @@ export class SlaMonitoring1763856000000 implements MigrationInterface {
         ADD COLUMN near_breach_minutes numeric(14, 4) CHECK (near_breach_minutes > 0),
         ADD COLUMN reescalation_minutes numeric(14, 4) CHECK (reescalation_minutes > 0);
 
+      -- The warning instants beside the due dates, so that the SLA state can be read at any
+      -- moment in SQL without waiting for the worker.
+      ALTER TABLE tickets ADD COLUMN first_response_warn_at timestamptz, ADD COLUMN resolution_warn_at timestamptz;
+
       CREATE INDEX ticket_escalations_ticket_idx ON ticket_escalations (ticket_id, created_at DESC);
       CREATE INDEX ticket_escalations_breach_idx ON ticket_escalations (ticket_id, breach_key);
     `);
@@ -26,6 +30,7 @@ export class SlaMonitoring1763856000000 implements MigrationInterface {
     await db.query(`
       DROP INDEX ticket_escalations_breach_idx;
       DROP INDEX ticket_escalations_ticket_idx;
+      ALTER TABLE tickets DROP COLUMN resolution_warn_at, DROP COLUMN first_response_warn_at;
       ALTER TABLE sla_policies DROP COLUMN reescalation_minutes, DROP COLUMN near_breach_minutes;
       DROP INDEX sla_events_window_key;
       ALTER TABLE sla_events DROP COLUMN window_key;

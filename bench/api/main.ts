@@ -6,14 +6,14 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, loadConfig, redact } from '@helpdesk/config';
 import { AuthService } from '@helpdesk/core';
 import { TicketListRequest, TicketsRepository, UsersRepository } from '@helpdesk/database';
 import { CliModule } from '../../apps/cli/src/cli.module';
 import { ticketCondition } from '../../libs/core/src/tickets/ticket-access';
-import { measureHttp, measureSql, Measured } from './load';
+import { CpuMeter, measureHttp, measureSql, Measured } from './load';
 import { BenchFixture, prepareDatabase, resetDatabase } from './seed';
 
 const HELP = `Usage: npm run bench:api -- [options]
@@ -244,25 +244,36 @@ function fmt(n: number | undefined, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+function cpuText(m: Measured): string {
+  const parts = [
+    m.cpu.api !== undefined ? `api ${m.cpu.api.toFixed(2)}` : null,
+    m.cpu.postgres !== undefined ? `postgres ${m.cpu.postgres.toFixed(2)}` : null,
+    `${m.statusCodes ? 'autocannon' : 'pg client'} ${m.cpu.client.toFixed(2)}`,
+  ];
+  return parts.filter(Boolean).join(' + ');
+}
+
 function describe(label: string, m: Measured): string {
-  const failures = m.statusCodes ? `non-2xx ${m.failures} ${JSON.stringify(m.statusCodes)}` : `failures ${m.failures}`;
-  const cpu = m.cpuMsPerRequest === undefined ? '' : `, ${m.cpuMsPerRequest.toFixed(2)} ms CPU/req in ${m.statusCodes ? 'the api process' : 'this process'}`;
-  return `  ${label} ${fmt(m.rate)}/s, p50 ${fmt(m.p50, m.statusCodes ? 0 : 1)} ms, p99 ${fmt(m.p99, m.statusCodes ? 0 : 1)} ms, ${failures}${cpu}; load avg ${m.load.toFixed(2)}`;
+  const failures = m.statusCodes ? `non-2xx ${m.failures} ${JSON.stringify(m.statusCodes)}` : `failures ${m.failures}${m.firstError ? ` (first: ${m.firstError})` : ''}`;
+  const digits = m.statusCodes ? 0 : 1;
+  return `  ${label} ${fmt(m.rate)}/s, p50 ${fmt(m.p50, digits)} ms, p99 ${fmt(m.p99, digits)} ms, ${failures}; CPU ms per request: ${cpuText(m)}; load avg ${m.load.toFixed(2)}`;
 }
 
 function table(rows: Row[]): string {
-  const header = ['scenario', 'api req/s', 'api p50 ms', 'api p99 ms', 'non-2xx', 'api CPU ms/req', 'raw pg q/s', 'raw p50 ms', 'raw p99 ms', 'api/raw'];
+  const header = ['scenario', 'api req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req api + pg', 'raw pg q/s', 'raw p50 ms', 'raw p99 ms', 'raw CPU ms/q pg', 'api/raw'];
+  const cpu = (m: Measured) => (m.cpu.api !== undefined ? `${m.cpu.api.toFixed(2)} + ${m.cpu.postgres?.toFixed(2) ?? '?'}` : '-');
   const body = rows.map((r) => [
     r.name,
     fmt(r.api.rate),
     fmt(r.api.p50),
     fmt(r.api.p99),
     fmt(r.api.failures),
-    fmt(r.api.cpuMsPerRequest, 2),
+    cpu(r.api),
     r.raw ? fmt(r.raw.rate) : '-',
     r.raw ? fmt(r.raw.p50, 1) : '-',
     r.raw ? fmt(r.raw.p99, 1) : '-',
-    r.raw ? `${(r.api.rate / r.raw.rate).toFixed(2)}` : '-',
+    r.raw ? (r.raw.cpu.postgres?.toFixed(2) ?? '?') : '-',
+    r.raw && r.raw.rate > 0 ? `${(r.api.rate / r.raw.rate).toFixed(2)}` : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
@@ -317,6 +328,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stopApi);
   process.once('SIGTERM', stopApi);
   const rows: Row[] = [];
+  const closers: Array<() => Promise<void>> = [];
   try {
     const started = Date.now();
     await api.start(opts.port);
@@ -325,8 +337,11 @@ async function main(): Promise<void> {
     const adminToken = await login(api.baseUrl, fixture.adminEmail, fixture.password);
     const asAgent = { authorization: `Bearer ${agentToken}` };
     const asAdmin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
-    const common = { url: api.baseUrl, pid: api.pid, connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
-    const rawCommon = { pool: raw, connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
+    const monitor = new Client({ connectionString: opts.databaseUrl });
+    await monitor.connect();
+    closers.push(() => monitor.end());
+    const common = { url: api.baseUrl, meter: new CpuMeter(monitor, api.pid), connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
+    const rawCommon = { pool: raw, meter: new CpuMeter(monitor), connections: opts.connections, duration: opts.duration, warmup: opts.warmup };
 
     const explain = async (label: string, query: { text: string; values: unknown[] }) => {
       if (!opts.explain) return;
@@ -412,6 +427,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await api.stop();
+    for (const close of closers) await close();
     await raw.end();
   }
 

@@ -86,7 +86,9 @@ export async function prepareDatabase(config: AppConfig, options: { reuse: boole
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   const mark = options.reuse ? await seededMark(url) : null;
   if (mark) {
-    log(`Reusing ${name} (${mark})`);
+    // The code may have moved on since the seeding: its pending migrations apply to the kept data.
+    const applied = await runMigrations(url);
+    log(`Reusing ${name} (${mark})${applied.length ? `; applied ${applied.join(', ')}` : ''}`);
   } else {
     if (options.reuse) log(`--reuse: ${name} is missing or was not seeded to the end; creating it anew`);
     const started = process.hrtime.bigint();

@@ -198,6 +198,7 @@ async function sweepBreached(app: INestApplicationContext, opts: Options, tenant
   const cpuBefore = cpuTimes();
   const nodeCpuBefore = process.cpuUsage();
   profiler.start();
+  const sweepStartedAt = new Date();
   const started = process.hrtime.bigint();
   let report: SweepReport;
   let stats: QueryStat[];
@@ -238,7 +239,7 @@ async function sweepBreached(app: INestApplicationContext, opts: Options, tenant
       [tenantId],
     );
     const outbox = await q('SELECT count(*)::int AS n FROM outbox_events WHERE tenant_id = $1', [tenantId]);
-    const audit = await q(`SELECT count(*)::int AS n FROM ticket_audit WHERE tenant_id = $1 AND action = 'escalated' AND created_at >= now() - interval '1 hour'`, [tenantId]);
+    const audit = await q(`SELECT count(*)::int AS n FROM ticket_audit WHERE tenant_id = $1 AND action = 'escalated' AND created_at >= $2`, [tenantId, sweepStartedAt]);
     return { escalations, duplicates: duplicates.n as number, tickets, events, outbox: outbox.n as number, audit: audit.n as number };
   });
   const ok = check.escalations.total === n && check.escalations.tickets === n && check.duplicates === 0 && check.tickets.at_level_1 === n && check.tickets.above_1 === 0;

@@ -19,7 +19,7 @@ const SECOND = 1 / 60; // in minutes
 const CHAIN3 = ['ops_agent', 'ops_manager', 'hq_support'];
 const CHAIN4 = ['ops_agent', 'ops_manager', 'regional_manager', 'hq_support'];
 /** The worker's sweep period in these tests; waits "past an instant" add more than this. */
-const SWEEP_SECONDS = 2;
+const SWEEP_SECONDS = Number(process.env.PROBE_SWEEP ?? 2);
 const SETTLE_MS = SWEEP_SECONDS * 1000 + 1500;
 
 describe('SLA worker: near-breach, breach and escalation (api + worker)', () => {

@@ -3,8 +3,6 @@ import { AppAbility, rulesToSql, SqlCondition, SUBJECT_FIELDS, subjectOf } from 
 import type { TicketMessageRow, TicketRow } from '@helpdesk/database';
 import { Action, DomainError } from '@helpdesk/domain';
 
-const TICKET_FIELDS = Object.keys(SUBJECT_FIELDS.Ticket);
-
 /** The SQL condition (alias `t`) selecting the tickets the caller may act on. */
 export function ticketCondition(ability: AppAbility, action: Action = 'read'): SqlCondition {
   return rulesToSql(ability, action, 'Ticket', { alias: 't', fields: SUBJECT_FIELDS.Ticket, paramPrefix: 'ticket_acl' });
@@ -42,5 +40,3 @@ export function ticketView(ability: AppAbility, ticket: TicketRow): Partial<Tick
 export function messageSubject(message: Pick<TicketMessageRow, 'internal' | 'ticket_id' | 'author_id'> & { id?: string }) {
   return subjectOf('Message', { id: message.id ?? null, ...message });
 }
-
-export { TICKET_FIELDS };

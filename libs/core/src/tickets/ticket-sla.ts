@@ -1,5 +1,5 @@
 import type { SlaPolicyEntity, TicketChanges, TicketRow } from '@helpdesk/database';
-import { BusinessHoursCalendar, computeDueDates, deriveSlaState, isOpenStatus, nextSlaEventAt, SlaClock, SlaTerms } from '@helpdesk/domain';
+import { BusinessHoursCalendar, deriveSlaState, isOpenStatus, nextSlaEventAt, SlaClock, slaMilestones, SlaTerms } from '@helpdesk/domain';
 
 export function termsOf(policy: SlaPolicyEntity): SlaTerms {
   return {
@@ -24,11 +24,13 @@ export function clockOf(ticket: Pick<TicketRow, 'created_at' | 'sla_paused_at' |
 
 /** The SLA columns of a ticket whose clock or terms just changed. */
 export function slaColumns(terms: SlaTerms, clock: SlaClock, status: TicketRow['status'], now: Date): TicketChanges {
-  const due = computeDueDates(terms, clock);
+  const milestones = slaMilestones(terms, clock);
   const state = deriveSlaState(terms, clock, now);
   return {
-    first_response_due_at: due.first_response_due_at,
-    resolution_due_at: due.resolution_due_at,
+    first_response_due_at: milestones.first_response.due_at,
+    first_response_warn_at: milestones.first_response.near_breach_at,
+    resolution_due_at: milestones.resolution.due_at,
+    resolution_warn_at: milestones.resolution.near_breach_at,
     sla_state: state,
     sla_paused_at: clock.paused_at,
     sla_paused_seconds: Math.round(clock.paused_minutes * 60 * 1000) / 1000,

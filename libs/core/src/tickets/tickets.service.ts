@@ -380,7 +380,17 @@ function assertNotArchived(ticket: TicketRow): void {
 }
 
 /** SLA columns that move with other changes; on their own they are not a user-visible update. */
-const SLA_BOOKKEEPING = new Set(['sla_state', 'next_sla_check_at', 'first_response_due_at', 'resolution_due_at', 'sla_paused_at', 'sla_paused_seconds', 'sla_policy_id']);
+const SLA_BOOKKEEPING = new Set([
+  'sla_state',
+  'next_sla_check_at',
+  'first_response_due_at',
+  'first_response_warn_at',
+  'resolution_due_at',
+  'resolution_warn_at',
+  'sla_paused_at',
+  'sla_paused_seconds',
+  'sla_policy_id',
+]);
 
 function pickCreated(ticket: TicketRow): Partial<TicketRow> {
   const { id: _id, tenant_id: _tenant, version: _version, created_at: _created, updated_at: _updated, ...rest } = ticket;

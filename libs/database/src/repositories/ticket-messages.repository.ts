@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor, Page } from '../pagination';
-import { SqlParams } from '../sql';
+import { AccessCondition, SqlParams } from '../sql';
 
 export interface TicketMessageRow {
   id: string;
@@ -31,7 +31,7 @@ export class TicketMessagesRepository {
   }
 
   /** A ticket's messages, oldest first, filtered by the caller's access condition on alias `m`. */
-  async list(tenantId: string, ticketId: string, access: { sql: string; params: Record<string, unknown> }, limit: number, cursor?: string): Promise<Page<TicketMessageRow>> {
+  async list(tenantId: string, ticketId: string, access: AccessCondition, limit: number, cursor?: string): Promise<Page<TicketMessageRow>> {
     const params = new SqlParams();
     const where = [`m.tenant_id = ${params.add(tenantId)}`, `m.ticket_id = ${params.add(ticketId)}`, `(${params.named(access.sql, access.params)})`];
     if (cursor) {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SlaState, TicketPriority, TicketStatus, TicketType } from '@helpdesk/domain';
 import { decodeCursor, encodeCursor, Page } from '../pagination';
-import { SqlParams } from '../sql';
+import { AccessCondition, SqlParams } from '../sql';
 
 export interface TicketRow {
   id: string;
@@ -29,8 +29,10 @@ export interface TicketRow {
   version: number;
   sla_policy_id: string | null;
   first_response_due_at: Date | null;
+  first_response_warn_at: Date | null;
   first_responded_at: Date | null;
   resolution_due_at: Date | null;
+  resolution_warn_at: Date | null;
   sla_paused_at: Date | null;
   sla_paused_seconds: number;
   sla_state: SlaState;
@@ -78,7 +80,7 @@ export interface TicketFilter {
 export interface TicketListRequest {
   filter: TicketFilter;
   /** The caller's access condition on alias `t` (from libs/access), with `:name` parameters. */
-  access: { sql: string; params: Record<string, unknown> };
+  access: AccessCondition;
   sort: TicketSort;
   descending: boolean;
   limit: number;
@@ -88,11 +90,23 @@ export interface TicketListRequest {
 const COLUMNS = [
   'id', 'tenant_id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id',
   'team_id', 'owner_role', 'franchise_id', 'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'archived',
-  'version', 'sla_policy_id', 'first_response_due_at', 'first_responded_at', 'resolution_due_at', 'sla_paused_at',
+  'version', 'sla_policy_id', 'first_response_due_at', 'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'sla_paused_at',
   'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'escalation_level', 'breached_at', 'reopen_count',
   'resolution_summary', 'resolved_at', 'closed_at', 'created_at', 'updated_at',
 ] as const;
-const SELECT_COLUMNS = (alias: string) => COLUMNS.map((c) => `${alias}.${c}`).join(', ');
+/**
+ * The SLA state at this moment, from the stored instants: correct whether or not the worker has
+ * acted yet (it stores the same state when it does). Stored `met` and `breached` are final.
+ */
+const LIVE_SLA_STATE = (a: string) => `CASE
+    WHEN ${a}.sla_state IN ('met', 'breached') THEN ${a}.sla_state
+    WHEN ${a}.status IN ('resolved', 'closed', 'wont_fix') THEN ${a}.sla_state
+    WHEN (${a}.first_responded_at IS NULL AND ${a}.first_response_due_at < COALESCE(${a}.sla_paused_at, now()))
+      OR ${a}.resolution_due_at < COALESCE(${a}.sla_paused_at, now()) THEN 'breached'
+    WHEN ${a}.sla_paused_at IS NOT NULL THEN 'paused'
+    WHEN (${a}.first_responded_at IS NULL AND ${a}.first_response_warn_at < now()) OR ${a}.resolution_warn_at < now() THEN 'near_breach'
+    ELSE 'on_track' END`;
+const SELECT_COLUMNS = (alias: string) => COLUMNS.map((c) => (c === 'sla_state' ? `${LIVE_SLA_STATE(alias)} AS sla_state` : `${alias}.${c}`)).join(', ');
 
 /** Sort keys as SQL expressions over an alias: keyset pagination compares (key, id) pairs. */
 const SORT_KEYS: Record<TicketSort, (alias: string) => string> = {
@@ -207,7 +221,7 @@ export class TicketsRepository {
     if (f.status?.length) where.push(`t.status = ANY(${params.add(f.status)})`);
     if (f.priority?.length) where.push(`t.priority = ANY(${params.add(f.priority)})`);
     if (f.type?.length) where.push(`t.type = ANY(${params.add(f.type)})`);
-    if (f.sla_state?.length) where.push(`t.sla_state = ANY(${params.add(f.sla_state)})`);
+    if (f.sla_state?.length) where.push(`${LIVE_SLA_STATE('t')} = ANY(${params.add(f.sla_state)})`);
     if (f.assignee_id) where.push(`t.assignee_id = ${params.add(f.assignee_id)}`);
     if (f.team_id) where.push(`t.team_id = ${params.add(f.team_id)}`);
     if (f.owner_role) where.push(`t.owner_role = ${params.add(f.owner_role)}`);

@@ -1,0 +1,47 @@
+import request from 'supertest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { bearer, createTenant, RunningApp, startApi, TestTenant } from '@helpdesk/testing';
+
+/** No worker runs here: the state must come from the stored instants, read at query time. */
+describe('sla_state is current without the worker', () => {
+  let api: RunningApp;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    api = await startApi();
+    tenant = await createTenant(api);
+    // 1.2 s to first response (warning after 0.6 s), 6 s to resolution.
+    await request(api.url)
+      .put('/api/v1/admin/sla-policies/critical')
+      .set(...bearer(tenant.adminToken))
+      .send({ first_response_minutes: 0.02, resolution_minutes: 0.1, near_breach_ratio: 0.5, escalation_chain: ['hq_support', 'regional_manager', 'ceo_oncall'] })
+      .expect(200);
+  });
+  afterAll(() => api.close());
+
+  const ids = async (state: string) =>
+    (await request(api.url).get(`/api/v1/tickets?sla_state=${state}&limit=200`).set(...bearer(tenant.adminToken)).expect(200)).body.data.map((t: { id: string }) => t.id);
+
+  it('moves on_track → near_breach → breached in lists and reads as time passes, and paused while awaiting', async () => {
+    const create = (title: string) =>
+      request(api.url).post('/api/v1/tickets').set(...bearer(tenant.adminToken)).send({ title, type: 'incident', priority: 'critical' }).expect(201);
+    const ticket = (await create('Unanswered')).body;
+    const paused = (await create('Waiting on the customer')).body;
+    await request(api.url).patch(`/api/v1/tickets/${paused.id}`).set(...bearer(tenant.adminToken)).set('if-match', '"1"').send({ status: 'awaiting_customer' }).expect(200);
+
+    expect(await ids('on_track')).toContain(ticket.id);
+    expect(await ids('paused')).toEqual([paused.id]);
+
+    await sleep(Math.max(0, new Date(ticket.first_response_warn_at).getTime() - Date.now()) + 50);
+    expect(await ids('near_breach')).toEqual([ticket.id]);
+    expect(await ids('on_track')).not.toContain(ticket.id);
+
+    await sleep(Math.max(0, new Date(ticket.first_response_due_at).getTime() - Date.now()) + 50);
+    expect(await ids('breached')).toEqual([ticket.id]);
+    expect(await ids('near_breach')).toEqual([]);
+    const read = await request(api.url).get(`/api/v1/tickets/${ticket.id}`).set(...bearer(tenant.adminToken)).expect(200);
+    expect(read.body.sla_state).toBe('breached');
+    // The paused ticket's clock stood still: still paused, not breached.
+    expect(await ids('paused')).toEqual([paused.id]);
+  });
+});
