@@ -351,7 +351,9 @@ async function main(): Promise<void> {
 
     const read = async (name: string, path: () => string, query: () => { text: string; values: unknown[] }, sample: { text: string; values: unknown[] }) => {
       await explain(name, sample);
-      log(`\n▶ ${name}`);
+      const probe = await fetch(`${api.baseUrl}${path()}`, { headers: asAgent });
+      const bytes = (await probe.arrayBuffer()).byteLength;
+      log(`\n▶ ${name} (HTTP ${probe.status}, ${(bytes / 1024).toFixed(1)} KiB per answer)`);
       const apiResult = await measureHttp({ ...common, request: () => ({ method: 'GET', path: path(), headers: asAgent }) });
       log(describe('api:   ', apiResult));
       const rawResult = await measureSql({ ...rawCommon, query });

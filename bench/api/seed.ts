@@ -238,6 +238,10 @@ async function seedTickets(url: string, fixture: BenchFixture, count: number, lo
     // The generated search vector (to_tsvector over title and description) is most of the cost of a
     // row and is computed by the backend that inserts it: one INSERT per core, each over its own
     // slice of the series, uses every core.
+    const columns = new Set(
+      (await client.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'tickets'`)).rows.map((r) => r.column_name),
+    );
+    const sql = seedSql(columns);
     const sessions = Math.max(1, Math.min(4, cpus().length, Math.ceil(count / 50_000)));
     let notSuperuser = false;
     const inserted = await Promise.all(
@@ -247,7 +251,7 @@ async function seedTickets(url: string, fixture: BenchFixture, count: number, lo
           await session.query('SELECT setseed($1)', [0.42 + k / 100]);
           const from = Math.floor((count * k) / sessions) + 1;
           const to = Math.floor((count * (k + 1)) / sessions);
-          return (await session.query(SEED_SQL, [...params, from, to])).rowCount ?? 0;
+          return (await session.query(sql, [...params, from, to])).rowCount ?? 0;
         }),
       ),
     );
@@ -288,12 +292,25 @@ async function rebuildIndexes(url: string, definitions: string[], sessions: numb
 // $10 subjects, $11 issues, $12 contexts, $13 sentences, $14 regions, $15 tags,
 // $16..$17 the slice of the series this statement inserts.
 const pick = (param: string) => `(${param})[1 + floor(random() * cardinality(${param}))::int]`;
+/**
+ * The SLA warning instants a later migration added beside the due dates are filled too when the
+ * schema has them (due date less the near-breach share of the window).
+ */
+function seedSql(columns: Set<string>): string {
+  if (!columns.has('first_response_warn_at') || !columns.has('resolution_warn_at')) return SEED_SQL;
+  return SEED_SQL.replace('/*WARN_COLUMNS*/', ', first_response_warn_at, resolution_warn_at').replace(
+    '/*WARN_VALUES*/',
+    `, first_response_due_at - (first_response_minutes * near_breach_ratio)::float8 * interval '1 minute',
+  resolution_due_at - (resolution_minutes * near_breach_ratio)::float8 * interval '1 minute'`,
+  );
+}
+
 const SEED_SQL = `
 INSERT INTO tickets (
   tenant_id, title, description, type, priority, status, source, requester_id, assignee_id, team_id, owner_role,
   franchise_id, region, linked_type, linked_id, tags, is_sensitive, sla_policy_id, first_response_due_at,
   first_responded_at, resolution_due_at, sla_paused_at, sla_state, next_sla_check_at, escalation_level, breached_at,
-  resolution_summary, resolved_at, closed_at, created_at, updated_at)
+  resolution_summary, resolved_at, closed_at, created_at, updated_at /*WARN_COLUMNS*/)
 SELECT $1, title, description, type, priority, status, source, requester_id,
   CASE WHEN status <> 'new' AND team_no IS NOT NULL AND r_assign < 0.85 THEN ($3::uuid[])[team_no][agent_no] END,
   ($2::uuid[])[team_no],
@@ -308,7 +325,7 @@ SELECT $1, title, description, type, priority, status, source, requester_id,
   escalation_level,
   CASE WHEN sla_state = 'breached' THEN resolution_due_at END,
   CASE WHEN status IN ('resolved', 'closed') THEN 'Fixed and confirmed with the requester.' END,
-  resolved_at, closed_at, created_at, updated_at
+  resolved_at, closed_at, created_at, updated_at /*WARN_VALUES*/
 FROM (
   SELECT l2.*,
     CASE WHEN status IN ('resolved', 'closed', 'wont_fix') THEN CASE WHEN resolved_at > resolution_due_at THEN 'breached' ELSE 'met' END
@@ -319,7 +336,7 @@ FROM (
     CASE WHEN status IN ('new', 'open', 'in_progress') AND now() > resolution_due_at THEN 1 + (r_esc < 0.3)::int ELSE 0 END AS escalation_level,
     least(now(), greatest(created_at, coalesce(closed_at, resolved_at, first_responded_at, created_at)) + r_upd * interval '2 hours') AS updated_at
   FROM (
-    SELECT l1.*, p.id AS sla_policy_id, p.escalation_chain, p.near_breach_ratio, p.resolution_minutes,
+    SELECT l1.*, p.id AS sla_policy_id, p.escalation_chain, p.near_breach_ratio, p.first_response_minutes, p.resolution_minutes,
       l1.created_at + p.first_response_minutes::float8 * interval '1 minute' AS first_response_due_at,
       l1.created_at + p.resolution_minutes::float8 * interval '1 minute' AS resolution_due_at,
       CASE WHEN status <> 'new' THEN least(now(), l1.created_at + r_fr * 1.1 * p.first_response_minutes::float8 * interval '1 minute') END AS first_responded_at,

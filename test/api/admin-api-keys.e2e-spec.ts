@@ -1,31 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
+import { bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, secretsIn, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
 
-type Method = 'get' | 'post' | 'delete';
+/** Property names that must never leave the api, in any response (see `secretsIn`). */
+const SECRET_KEYS = ['key', 'key_hash', 'password_hash'];
 
-/** Every key anywhere in a JSON value that must never leave the api. */
-function secretsIn(value: unknown, path = '$'): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => secretsIn(item, `${path}[${i}]`));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, inner]) => [
-      ...(['key', 'key_hash', 'password_hash'].includes(key) ? [`${path}.${key}`] : []),
-      ...secretsIn(inner, `${path}.${key}`),
-    ]);
-  }
-  return [];
-}
-
-function expectProblem(response: request.Response, status: number, code: string): void {
-  const at = `${response.request.method} ${response.request.url}`;
-  expect({ at, status: response.status, body: response.body }).toMatchObject({ at, status, body: { type: `urn:helpdesk:problem:${code}`, status } });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-}
-
-const fieldsOf = (response: request.Response): string[] => [...new Set<string>(response.body.errors.map((e: { field: string }) => e.field))].sort();
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 const KEY = /^hd_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$/;
 
 describe('admin API: API keys', () => {
@@ -38,18 +17,14 @@ describe('admin API: API keys', () => {
   let adminId: string;
   let foreignKeyId: string;
 
-  const call = (method: Method, path: string, token?: string, body?: object) => {
-    const req = request(api.url)[method](`/api/v1/admin/api-keys${path}`);
-    if (token) req.set(...bearer(token));
-    return body === undefined ? req : req.send(body);
-  };
+  const call = routeCaller(() => api, '/api/v1/admin/api-keys');
   const newKey = async (body: object = {}, owner: TestTenant = tenant) =>
     (await call('post', '', owner.adminToken, { name: `key ${randomBytes(3).toString('hex')}`, role: 'admin', scopes: ['admin'], ...body }).expect(201)).body as {
       id: string;
       key: string;
       [field: string]: unknown;
     };
-  const withKey = (method: 'get' | 'post' | 'patch' | 'delete', path: string, key: string, body?: object) => {
+  const withKey = (method: Method, path: string, key: string, body?: object) => {
     const req = request(api.url)[method](`/api/v1${path}`).set('x-api-key', key);
     return body === undefined ? req : req.send(body);
   };
@@ -94,7 +69,7 @@ describe('admin API: API keys', () => {
 
     it('lets an auditor read keys (without secrets) but not create or revoke them', async () => {
       const list = await call('get', '', auditor.token).expect(200);
-      expect(secretsIn(list.body)).toEqual([]);
+      expect(secretsIn(list.body, SECRET_KEYS)).toEqual([]);
       await call('get', `/${keyId}`, auditor.token).expect(200);
       for (const [method, path, body] of routes().filter(([m]) => m !== 'get')) expectProblem(await call(method, path, auditor.token, body), 403, 'forbidden');
       expect((await call('get', `/${keyId}`, tenant.adminToken).expect(200)).body.revoked_at).toBeNull();
@@ -130,9 +105,9 @@ describe('admin API: API keys', () => {
       const one = await call('get', `/${response.body.id}`, tenant.adminToken).expect(200);
       const { key, ...withoutKey } = response.body;
       expect(one.body).toEqual(withoutKey);
-      expect(secretsIn(one.body)).toEqual([]);
+      expect(secretsIn(one.body, SECRET_KEYS)).toEqual([]);
       const list = await call('get', '?limit=200', tenant.adminToken).expect(200);
-      expect(secretsIn(list.body)).toEqual([]);
+      expect(secretsIn(list.body, SECRET_KEYS)).toEqual([]);
       expect(JSON.stringify(list.body)).not.toContain(key);
       expect(list.body.data.find((k: { id: string }) => k.id === response.body.id)).toEqual(withoutKey);
     });
@@ -245,7 +220,7 @@ describe('admin API: API keys', () => {
       let cursor: string | null = null;
       do {
         const page: request.Response = await request(api.url).get(`/api/v1/admin/api-keys?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(...bearer(fresh.adminToken)).expect(200);
-        expect(secretsIn(page.body)).toEqual([]);
+        expect(secretsIn(page.body, SECRET_KEYS)).toEqual([]);
         sizes.push(page.body.data.length);
         seen.push(...page.body.data.map((k: { id: string }) => k.id));
         cursor = page.body.next_cursor;
@@ -274,7 +249,7 @@ describe('admin API: API keys', () => {
       await withKey('get', '/admin/teams', created.key).expect(200);
       const response = await call('delete', `/${created.id}`, tenant.adminToken).expect(200);
       expect(response.body).toMatchObject({ id: created.id, revoked_at: ISO, name: created.name });
-      expect(secretsIn(response.body)).toEqual([]);
+      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
       const refused = await withKey('get', '/admin/teams', created.key);
       expectProblem(refused, 401, 'unauthenticated');
       expect(refused.body.detail).toMatch(/revoked/);

@@ -1,19 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
-
-type Method = 'get' | 'post' | 'patch' | 'delete';
-
-function expectProblem(response: request.Response, status: number, code: string): void {
-  const at = `${response.request.method} ${response.request.url}`;
-  expect({ at, status: response.status, body: response.body }).toMatchObject({ at, status, body: { type: `urn:helpdesk:problem:${code}`, status } });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-}
-
-const fieldsOf = (response: request.Response): string[] => [...new Set<string>(response.body.errors.map((e: { field: string }) => e.field))].sort();
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+import { bearer, createTenant, createUser, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
 
 const SEEDED = ['admin', 'hq_support', 'regional_manager', 'ops_manager', 'ops_agent', 'franchise_agent', 'finance', 'ceo_oncall', 'auditor', 'requester'];
 
@@ -27,11 +14,7 @@ describe('admin API: roles', () => {
   let roleIds: Record<string, string>;
   let foreignRoleId: string;
 
-  const call = (method: Method, path: string, token?: string, body?: object) => {
-    const req = request(api.url)[method](`/api/v1/admin/roles${path}`);
-    if (token) req.set(...bearer(token));
-    return body === undefined ? req : req.send(body);
-  };
+  const call = routeCaller(() => api, '/api/v1/admin/roles');
   const roleName = (prefix = 'custom') => `${prefix}_${randomBytes(4).toString('hex')}`;
   const newRole = async (body: object = {}) => (await call('post', '', tenant.adminToken, { name: roleName(), rules: [{ action: 'read', subject: 'Team' }], ...body }).expect(201)).body;
   const asUser = (method: Method, path: string, user: TestUser, body?: object) => {

@@ -1,19 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
-
-type Method = 'get' | 'put';
-
-function expectProblem(response: request.Response, status: number, code: string): void {
-  const at = `${response.request.method} ${response.request.url}`;
-  expect({ at, status: response.status, body: response.body }).toMatchObject({ at, status, body: { type: `urn:helpdesk:problem:${code}`, status } });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-}
-
-const fieldsOf = (response: request.Response): string[] => [...new Set<string>(response.body.errors.map((e: { field: string }) => e.field))].sort();
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+import { bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
 
 /** The seeded defaults, written out by hand. */
 const DEFAULTS = [
@@ -32,11 +19,7 @@ describe('admin API: SLA policies', () => {
   let hqSupport: TestUser;
   let requester: TestUser;
 
-  const call = (method: Method, path: string, token?: string, body?: object) => {
-    const req = request(api.url)[method](`/api/v1/admin/sla-policies${path}`);
-    if (token) req.set(...bearer(token));
-    return body === undefined ? req : req.send(body);
-  };
+  const call = routeCaller(() => api, '/api/v1/admin/sla-policies');
 
   beforeAll(async () => {
     api = await startApi();

@@ -1,31 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, TEST_PASSWORD, TestTenant, TestUser } from '@helpdesk/testing';
+import { bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, secretsIn, startApi, TEST_PASSWORD, TestTenant, TestUser, UUID } from '@helpdesk/testing';
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
-
-/** Every key anywhere in a JSON value that must never leave the api. */
-function secretsIn(value: unknown, path = '$'): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => secretsIn(item, `${path}[${i}]`));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, inner]) => [
-      ...(['password', 'password_hash', 'key_hash'].includes(key) ? [`${path}.${key}`] : []),
-      ...secretsIn(inner, `${path}.${key}`),
-    ]);
-  }
-  return [];
-}
-
-function expectProblem(response: request.Response, status: number, code: string): void {
-  const at = `${response.request.method} ${response.request.url}`;
-  expect({ at, status: response.status, body: response.body }).toMatchObject({ at, status, body: { type: `urn:helpdesk:problem:${code}`, status } });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-}
-
-const fieldsOf = (response: request.Response): string[] => [...new Set<string>(response.body.errors.map((e: { field: string }) => e.field))].sort();
-
-const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-const UUID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+/** Property names that must never leave the api, in any response (see `secretsIn`). */
+const SECRET_KEYS = ['password', 'password_hash', 'key_hash'];
 
 describe('admin API: users', () => {
   let api: RunningApp;
@@ -37,11 +15,7 @@ describe('admin API: users', () => {
   let teamId: string;
   let adminId: string;
 
-  const call = (method: Method, path: string, token?: string, body?: object) => {
-    const req = request(api.url)[method](`/api/v1/admin/users${path}`);
-    if (token) req.set(...bearer(token));
-    return body === undefined ? req : req.send(body);
-  };
+  const call = routeCaller(() => api, '/api/v1/admin/users');
   const email = (label = 'user') => `${label}-${randomBytes(4).toString('hex')}@${tenant.slug}.test`;
   const newUser = (overrides: object = {}) =>
     call('post', '', tenant.adminToken, { email: email(), name: 'Someone', role: 'ops_agent', password: TEST_PASSWORD, ...overrides }).expect(201);
@@ -119,7 +93,7 @@ describe('admin API: users', () => {
         active: true,
         created_at: ISO,
       });
-      expect(secretsIn(response.body)).toEqual([]);
+      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
       const [row] = await dataSourceOf(api).query('SELECT tenant_id, password_hash FROM users WHERE id = $1', [response.body.id]);
       expect(row.tenant_id).toBe(tenant.id);
       expect(row.password_hash).toMatch(/^\$argon2id\$/);
@@ -130,7 +104,7 @@ describe('admin API: users', () => {
       const address = email('nopass');
       const response = await call('post', '', tenant.adminToken, { email: address, name: 'No Password', role: 'requester' }).expect(201);
       expect(response.body).toMatchObject({ team_ids: [], franchise_id: null, region: null, phone: null, push_tokens: [], rate_limit: null, active: true });
-      expect(secretsIn(response.body)).toEqual([]);
+      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
       await login(address).expect(401);
     });
 
@@ -179,7 +153,7 @@ describe('admin API: users', () => {
       const ids = response.body.data.map((u: { id: string }) => u.id);
       expect(ids).toEqual(expect.arrayContaining([adminId, opsAgent.id, requester.id]));
       expect(ids).not.toContain(stranger.id);
-      expect(secretsIn(response.body)).toEqual([]);
+      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
       expect(response.body.data.every((u: { tenant_id: string }) => u.tenant_id === tenant.id)).toBe(true);
     });
 
@@ -275,7 +249,7 @@ describe('admin API: users', () => {
     it('answers with the user, without secrets', async () => {
       const response = await call('get', `/${opsAgent.id}`, tenant.adminToken).expect(200);
       expect(response.body).toMatchObject({ id: opsAgent.id, email: opsAgent.email, role: 'ops_agent', active: true, tenant_id: tenant.id });
-      expect(secretsIn(response.body)).toEqual([]);
+      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
     });
 
     it('answers 404 for an unknown id, a non-UUID id and another tenant’s user', async () => {
@@ -295,7 +269,7 @@ describe('admin API: users', () => {
       const response = await call('patch', `/${user.id}`, tenant.adminToken, { name: 'Renamed', role: 'ops_manager', team_ids: [teamId], region: null }).expect(200);
       expect(response.body).toMatchObject({ id: user.id, email: user.email, name: 'Renamed', role: 'ops_manager', team_ids: [teamId], region: null, franchise_id: 'fr-1', active: true });
       expect(new Date(response.body.updated_at).getTime()).toBeGreaterThanOrEqual(new Date(user.updated_at).getTime());
-      expect(secretsIn(response.body)).toEqual([]);
+      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
       const reloaded = await call('get', `/${user.id}`, tenant.adminToken).expect(200);
       expect(reloaded.body).toMatchObject({ name: 'Renamed', role: 'ops_manager', team_ids: [teamId], region: null });
     });
@@ -304,7 +278,7 @@ describe('admin API: users', () => {
       const user = await createUser(api, tenant, 'ops_agent');
       const pair = (await login(user.email).expect(200)).body;
       const response = await call('patch', `/${user.id}`, tenant.adminToken, { password: 'a-brand-new-password-1' }).expect(200);
-      expect(secretsIn(response.body)).toEqual([]);
+      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
       await login(user.email).expect(401);
       await login(user.email, 'a-brand-new-password-1').expect(200);
       await request(api.url).post('/api/v1/auth/refresh').send({ refresh_token: pair.refresh_token }).expect(401);
@@ -369,7 +343,7 @@ describe('admin API: users', () => {
       const user = await createUser(api, tenant, 'ops_agent');
       const response = await call('delete', `/${user.id}`, tenant.adminToken).expect(200);
       expect(response.body).toMatchObject({ id: user.id, email: user.email, active: false });
-      expect(secretsIn(response.body)).toEqual([]);
+      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
       expect((await call('get', `/${user.id}`, tenant.adminToken).expect(200)).body.active).toBe(false);
       await login(user.email).expect(401);
       expectProblem(await call('get', '', user.token), 401, 'unauthenticated');

@@ -1,5 +1,5 @@
-import { createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
-import { API_OVERRIDES, createTeam, expectProblem, fieldsOf, ISO, newTicket, ticketsApi, TicketsApi, UNKNOWN_ID, UUID_RE } from './tickets-fixtures';
+import { adminIdOf, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, RunningApp, startApi, TestTenant, TestUser, UUID_RE } from '@helpdesk/testing';
+import { API_OVERRIDES, createTeam, newTicket, ticketsApi, TicketsApi, UNKNOWN_ID } from './tickets-fixtures';
 
 describe('ticket audit trail: pages, hash chain, tamper evidence', () => {
   let api: RunningApp;
@@ -47,7 +47,7 @@ describe('ticket audit trail: pages, hash chain, tamper evidence', () => {
     t = ticketsApi(api);
     tenant = await createTenant(api);
     other = await createTenant(api);
-    adminId = (await dataSourceOf(api).query('SELECT id FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)', [tenant.id, tenant.adminEmail]))[0].id;
+    adminId = await adminIdOf(api, tenant);
     teamA = await createTeam(api, tenant, 'A');
     const teamB = await createTeam(api, tenant, 'B');
     [requester, agentA, agentB, managerA, hq, regional, ceo, auditor, finance] = await Promise.all([

@@ -1,11 +1,8 @@
-import { createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
+import { createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, RunningApp, startApi, TestTenant, TestUser, UUID_RE } from '@helpdesk/testing';
 import {
   API_OVERRIDES,
   createTeam,
   expectFailsWithoutRecords,
-  expectProblem,
-  fieldsOf,
-  ISO,
   newTicket,
   outboxPayloads,
   recordsWritten,
@@ -14,7 +11,6 @@ import {
   ticketsApi,
   TicketsApi,
   UNKNOWN_ID,
-  UUID_RE,
 } from './tickets-fixtures';
 
 describe('ticket messages: public replies and internal notes', () => {

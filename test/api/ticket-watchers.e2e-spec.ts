@@ -1,11 +1,8 @@
-import { createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
+import { adminIdOf, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
 import {
   API_OVERRIDES,
   createTeam,
   expectFailsWithoutRecords,
-  expectProblem,
-  fieldsOf,
-  ISO,
   newTicket,
   outboxPayloads,
   recordsWritten,
@@ -40,7 +37,7 @@ describe('ticket watchers', () => {
     t = ticketsApi(api);
     tenant = await createTenant(api);
     other = await createTenant(api);
-    adminId = (await dataSourceOf(api).query('SELECT id FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)', [tenant.id, tenant.adminEmail]))[0].id;
+    adminId = await adminIdOf(api, tenant);
     teamA = await createTeam(api, tenant, 'A');
     const teamB = await createTeam(api, tenant, 'B');
     [requester, otherRequester, agentA, agentA2, agentB, hq, ceo, auditor] = await Promise.all([

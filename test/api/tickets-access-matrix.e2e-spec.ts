@@ -1,5 +1,5 @@
-import { createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant } from '@helpdesk/testing';
-import { API_OVERRIDES, createTeam, currentVersion, expectProblem, newTicket, ticketsApi, TicketsApi, UNKNOWN_ID } from './tickets-fixtures';
+import { adminIdOf, createTenant, createUser, dataSourceOf, expectProblem, RunningApp, startApi, TestTenant } from '@helpdesk/testing';
+import { API_OVERRIDES, createTeam, currentVersion, newTicket, ticketsApi, TicketsApi, UNKNOWN_ID } from './tickets-fixtures';
 
 const ROLES = ['admin', 'hq_support', 'regional_manager', 'ops_manager', 'ops_agent', 'franchise_agent', 'finance', 'ceo_oncall', 'auditor', 'requester'] as const;
 type Role = (typeof ROLES)[number];
@@ -139,7 +139,7 @@ describe('tickets: access matrix of the seeded roles', () => {
     teamA = await createTeam(api, tenant, 'A');
     const teamB = await createTeam(api, tenant, 'B');
     tokens.admin = tenant.adminToken;
-    userIds.admin = (await dataSourceOf(api).query('SELECT id FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)', [tenant.id, tenant.adminEmail]))[0].id;
+    userIds.admin = await adminIdOf(api, tenant);
     const attributes: Record<Exclude<Role, 'admin'>, Record<string, unknown>> = {
       hq_support: {},
       regional_manager: { region: 'north' },

@@ -4,22 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { bearer, dataSourceOf, RunningApp, TestTenant } from '@helpdesk/testing';
+import { bearer, dataSourceOf, expectProblem, RunningApp, TestTenant } from '@helpdesk/testing';
 
-export const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 /** Rate limits stay out of the way: these suites send hundreds of requests per user. */
 export const API_OVERRIDES = { RATE_LIMIT_DEFAULT: '1000000' };
-
-export function expectProblem(response: request.Response, status: number, code?: string): void {
-  const at = `${response.request.method} ${response.request.url}`;
-  expect({ at, status: response.status, body: response.body }).toMatchObject({ at, status, body: { status, ...(code ? { type: `urn:helpdesk:problem:${code}` } : {}) } });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-}
-
-export const fieldsOf = (response: request.Response): string[] => [...new Set<string>((response.body.errors ?? []).map((e: { field: string }) => e.field))].sort();
 
 export function plusMinutes(iso: string, minutes: number): string {
   return new Date(new Date(iso).getTime() + minutes * 60_000).toISOString();

@@ -1,5 +1,5 @@
-import { createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
-import { API_OVERRIDES, createTeam, expectProblem, fieldsOf, newTicket, sleep, ticketsApi, TicketsApi } from './tickets-fixtures';
+import { createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
+import { API_OVERRIDES, createTeam, newTicket, sleep, ticketsApi, TicketsApi } from './tickets-fixtures';
 
 type Row = Record<string, any>;
 

@@ -1,13 +1,10 @@
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
+import { adminIdOf, bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, RunningApp, startApi, TestTenant, TestUser, UUID_RE } from '@helpdesk/testing';
 import {
   API_OVERRIDES,
   createTeam,
   currentVersion,
   expectFailsWithoutRecords,
-  expectProblem,
-  fieldsOf,
-  ISO,
   newTicket,
   outboxPayloads,
   plusMinutes,
@@ -18,7 +15,6 @@ import {
   ticketsApi,
   TicketsApi,
   UNKNOWN_ID,
-  UUID_RE,
 } from './tickets-fixtures';
 
 describe('tickets API: create, read, update, assign, archive', () => {
@@ -54,7 +50,7 @@ describe('tickets API: create, read, update, assign, archive', () => {
     tenant = await createTenant(api);
     other = await createTenant(api);
     [teamA, teamB, foreignTeam] = await Promise.all([createTeam(api, tenant, 'A'), createTeam(api, tenant, 'B'), createTeam(api, other, 'Foreign')]);
-    adminId = (await db().query('SELECT id FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)', [tenant.id, tenant.adminEmail]))[0].id;
+    adminId = await adminIdOf(api, tenant);
     [requester, westRequester, opsAgentA, opsAgentB, opsManagerA, hqSupport, finance, franchiseAgent, ceo, auditor] = await Promise.all([
       createUser(api, tenant, 'requester'),
       createUser(api, tenant, 'requester', { franchise_id: 'fr-9', region: 'west' }),

@@ -55,6 +55,11 @@ export function dataSourceOf(api: RunningApp): DataSource {
   return api.app.get(DataSource);
 }
 
+/** The id of the tenant's seeded admin, the user behind `tenant.adminToken`. */
+export async function adminIdOf(api: RunningApp, tenant: TestTenant): Promise<string> {
+  return (await dataSourceOf(api).query('SELECT id FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)', [tenant.id, tenant.adminEmail]))[0].id;
+}
+
 export function bearer(token: string): [string, string] {
   return ['authorization', `Bearer ${token}`];
 }

@@ -1,3 +1,4 @@
 export * from './test-env';
 export * from './apps';
 export * from './fixtures';
+export * from './assertions';
