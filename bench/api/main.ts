@@ -6,6 +6,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
+import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig, loadConfig, redact } from '@helpdesk/config';
@@ -14,7 +15,7 @@ import { TicketListRequest, TicketsRepository, UsersRepository } from '@helpdesk
 import { CliModule } from '../../apps/cli/src/cli.module';
 import { ticketCondition } from '../../libs/core/src/tickets/ticket-access';
 import { CpuMeter, measureHttp, measureSql, Measured } from './load';
-import { BenchFixture, prepareDatabase, resetDatabase } from './seed';
+import { BenchFixture, prepareDatabase, removeCreatedTickets, resetDatabase } from './seed';
 
 const HELP = `Usage: npm run bench:api -- [options]
 
@@ -44,6 +45,24 @@ const SCENARIOS = ['list', 'deep', 'search', 'get', 'create'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const REDIS_PREFIX = 'helpdesk-bench';
+
+/** Drops the bench api's Redis keys (rate-limit counters, queued jobs): they belong to the bench database. */
+async function clearRedis(url: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let removed = 0;
+    for await (const keys of redis.scanStream({ match: `${REDIS_PREFIX}:*`, count: 1000 }) as AsyncIterable<string[]>) {
+      if (keys.length) removed += await redis.unlink(...keys);
+    }
+    if (removed) log(`Removed ${removed} Redis keys under ${REDIS_PREFIX}:`);
+  } catch (error) {
+    log(`Could not clear the Redis keys under ${REDIS_PREFIX}: ${(error as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 interface Options {
   tickets: number;
@@ -284,6 +303,7 @@ async function main(): Promise<void> {
   const opts = options();
   if (opts.reset) {
     await resetDatabase(opts.databaseUrl, log);
+    await clearRedis(opts.redisUrl);
     return;
   }
 
@@ -293,7 +313,7 @@ async function main(): Promise<void> {
     DATABASE_URL: opts.databaseUrl,
     REDIS_URL: opts.redisUrl,
     // Rate-limit counters and queues of the bench stay apart from any other deployment on this Redis.
-    REDIS_PREFIX: 'helpdesk-bench',
+    REDIS_PREFIX,
     JWT_SECRET: jwtSecret,
     API_PORT: String(opts.port),
     LOG_LEVEL: 'warn',
@@ -427,11 +447,15 @@ async function main(): Promise<void> {
       log(describe('api:   ', result));
       rows.push({ name: 'create (admin)', api: result });
     }
+    // Let the answers autocannon stopped waiting for finish before the api shuts down.
+    await new Promise((r) => setTimeout(r, 2000));
   } finally {
     await api.stop();
     for (const close of closers) await close();
     await raw.end();
   }
+  if (opts.scenarios.includes('create')) await removeCreatedTickets(opts.databaseUrl, fixture, log);
+  await clearRedis(opts.redisUrl);
 
   log(`\nResults (${fixture.ticketCount.toLocaleString('en-US')} tickets, ${opts.connections} connections, ${opts.duration} s each; api latencies in whole ms as autocannon records them):\n`);
   log(table(rows));

@@ -30,6 +30,7 @@ const USERS_PER_ROLE: Array<[role: string, count: number]> = [
 export interface BenchFixture {
   tenantId: string;
   adminEmail: string;
+  adminId: string;
   /** An ops_agent whose only team is `agentTeamId`. */
   agentEmail: string;
   agentId: string;
@@ -69,6 +70,29 @@ async function seededMark(url: string): Promise<string | null> {
     const { rows } = await client.query<{ comment: string | null }>('SELECT shobj_description(oid, $1) AS comment FROM pg_database WHERE datname = current_database()', ['pg_database']);
     const comment = rows[0]?.comment ?? null;
     return comment?.startsWith(SEEDED_MARK) ? comment : null;
+  });
+}
+
+/**
+ * Removes what the create scenario wrote (the admin's tickets: no seeded ticket has the admin as
+ * requester), so that the next --reuse run lists the same data. Their audit rows stay: the audit
+ * trail is append-only.
+ */
+export async function removeCreatedTickets(url: string, fixture: BenchFixture, log: Log): Promise<void> {
+  await withClient(url, async (client) => {
+    try {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM outbox_events WHERE tenant_id = $1 AND aggregate_id IN (SELECT id FROM tickets WHERE tenant_id = $1 AND requester_id = $2)', [fixture.tenantId, fixture.adminId]);
+      const deleted = await client.query('DELETE FROM tickets WHERE tenant_id = $1 AND requester_id = $2', [fixture.tenantId, fixture.adminId]);
+      await client.query('COMMIT');
+      if (deleted.rowCount) {
+        await client.query('VACUUM (ANALYZE) tickets');
+        log(`Removed the ${deleted.rowCount} tickets the create scenario added (and vacuumed), so that --reuse measures the seeded data again`);
+      }
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      log(`Could not remove the tickets the create scenario added: ${(error as Error).message}`);
+    }
   });
 }
 
@@ -165,6 +189,7 @@ async function provision(config: AppConfig, log: Log): Promise<BenchFixture> {
       `SELECT id, team_ids[1] AS team_id FROM users WHERE tenant_id = $1 AND email = 'ops-agent-001@bench.example'`,
       [tenantId],
     );
+    const admin = await client.query<{ id: string }>('SELECT id FROM users WHERE tenant_id = $1 AND email = $2', [tenantId, ADMIN_EMAIL]);
     const counts = await client.query<{ teams: string; users: string }>(
       'SELECT (SELECT count(*) FROM teams WHERE tenant_id = $1) AS teams, (SELECT count(*) FROM users WHERE tenant_id = $1) AS users',
       [tenantId],
@@ -176,6 +201,7 @@ async function provision(config: AppConfig, log: Log): Promise<BenchFixture> {
     return {
       tenantId,
       adminEmail: ADMIN_EMAIL,
+      adminId: admin.rows[0].id,
       agentEmail: 'ops-agent-001@bench.example',
       agentId: agent.rows[0].id,
       agentTeamId: agent.rows[0].team_id,

@@ -12,10 +12,13 @@ import Redis from 'ioredis';
 import { AppConfig, loadConfig, redact } from '@helpdesk/config';
 import { SlaSweepService, SweepReport } from '@helpdesk/core';
 import { dropDatabase } from '@helpdesk/database';
-import { SlaScheduler } from '@helpdesk/queue';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import { QUEUES, SlaScheduler } from '@helpdesk/queue';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { median, percentile, QueryProfiler, QueryStat, timeMethod } from './profile';
-import { elapsed, LAG_SOURCE, prepareDatabase, provisionTenant, resetState, SEED_SOURCE, seedTickets, ticketCount, withClient } from './seed';
+import { backendPids, cpuSecondsOf, dueNow, makeBreached, parallelSweep, park, setBasedSketch, Verification, verify } from './breach';
+import { elapsed, LAG_SOURCE, optionalTicketColumns, prepareDatabase, provisionTenant, resetState, seedTickets, ticketCount, warnAt, withClient } from './seed';
 
 const HELP = `Usage: npm run bench:sla -- [options]
 
@@ -34,7 +37,8 @@ Seeds a dedicated database (default helpdesk_bench_sla) with one tenant and N op
   --lag-tickets N        tickets of the lag phase (default 1000)
   --lag-spread S         seconds over which their breach instants are spread (default 20)
   --worker-concurrency C WORKER_CONCURRENCY of the child worker (default: the app's, 8)
-  --skip-lag             skip the lag phase
+  --phases LIST          comma-separated, of: empty,breach,whatif,lag (default all)
+  --whatif-concurrency C concurrent checks of what-if A (default 8, the worker's default concurrency)
   --reuse                keep the bench database when an earlier run seeded the same N (state is reset)
   --reset                drop the bench database and exit
   --database-url URL     default $BENCH_SLA_DATABASE_URL or postgres://postgres@127.0.0.1:5432/helpdesk_bench_sla
@@ -49,6 +53,9 @@ const int = (n: number) => n.toLocaleString('en-US');
 
 class UsageError extends Error {}
 
+const PHASES = ['empty', 'breach', 'whatif', 'lag'] as const;
+type Phase = (typeof PHASES)[number];
+
 interface Options {
   tickets: number;
   breached: number;
@@ -57,7 +64,8 @@ interface Options {
   lagTickets: number;
   lagSpread: number;
   workerConcurrency: number | null;
-  skipLag: boolean;
+  phases: Phase[];
+  whatIfConcurrency: number;
   reuse: boolean;
   reset: boolean;
   databaseUrl: string;
@@ -74,7 +82,8 @@ function options(): Options {
       'lag-tickets': { type: 'string', default: '1000' },
       'lag-spread': { type: 'string', default: '20' },
       'worker-concurrency': { type: 'string' },
-      'skip-lag': { type: 'boolean', default: false },
+      phases: { type: 'string', default: PHASES.join(',') },
+      'whatif-concurrency': { type: 'string', default: '8' },
       reuse: { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
       'database-url': { type: 'string', default: process.env.BENCH_SLA_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/helpdesk_bench_sla' },
@@ -94,9 +103,13 @@ function options(): Options {
   const databaseUrl = values['database-url'];
   // The database is dropped and recreated: never let that be anything but a bench database.
   if (!/bench/i.test(new URL(databaseUrl).pathname)) throw new UsageError(`the bench database's name must contain "bench" (got ${redact(databaseUrl)})`);
+  const phases = values.phases.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = phases.filter((p) => !PHASES.includes(p as Phase));
+  if (unknown.length) throw new UsageError(`unknown phase(s) ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
   const tickets = whole('tickets', values.tickets, 1);
   const breached = whole('breached', values.breached, 1);
-  if (breached > tickets) throw new UsageError('--breached cannot exceed --tickets');
+  const sets = phases.includes('whatif') ? 3 : 1;
+  if (breached * sets > tickets) throw new UsageError(`--breached × ${sets} (the breach phase${sets > 1 ? ' and both what-if experiments' : ''}) cannot exceed --tickets`);
   return {
     tickets,
     breached,
@@ -105,7 +118,8 @@ function options(): Options {
     lagTickets: whole('lag-tickets', values['lag-tickets'], 1),
     lagSpread: whole('lag-spread', values['lag-spread'], 1),
     workerConcurrency: values['worker-concurrency'] === undefined ? null : whole('worker-concurrency', values['worker-concurrency'], 1),
-    skipLag: values['skip-lag'],
+    phases: phases as Phase[],
+    whatIfConcurrency: whole('whatif-concurrency', values['whatif-concurrency'], 1),
     reuse: values.reuse,
     reset: values.reset,
     databaseUrl,
@@ -168,37 +182,18 @@ async function sweepBreached(app: INestApplicationContext, opts: Options, tenant
   const n = opts.breached;
   log('');
   log(`== 2. One sweep that escalates ${int(n)} newly breached tickets ==`);
-  // created_at 1.5 first-response windows ago: the first response is overdue (and past its
-  // near-breach instant), the resolution not even near breach (its warning is at 0.8 of a window
-  // that is 3 to 8 times longer). The monitor recomputes the due dates from these, as the API would.
   const setupStarted = process.hrtime.bigint();
-  const chosen = await withClient(opts.databaseUrl, async (client) => {
-    const { rowCount } = await client.query(
-      `WITH chosen AS (SELECT id FROM tickets WHERE tenant_id = $1 AND source = $2 ORDER BY id LIMIT $3),
-            aged AS (SELECT t.id, now() - p.first_response_minutes::float8 * 1.5 * interval '1 minute' AS created_at, p.first_response_minutes, p.resolution_minutes
-                     FROM tickets t JOIN chosen c ON c.id = t.id JOIN sla_policies p ON p.id = t.sla_policy_id)
-       UPDATE tickets t SET created_at = a.created_at, updated_at = a.created_at,
-         first_response_due_at = a.created_at + a.first_response_minutes::float8 * interval '1 minute',
-         resolution_due_at = a.created_at + a.resolution_minutes::float8 * interval '1 minute',
-         sla_state = 'on_track', next_sla_check_at = now() - interval '1 second'
-       FROM aged a WHERE t.id = a.id`,
-      [tenantId, SEED_SOURCE, n],
-    );
-    const { rows } = await client.query<{ due: string }>(
-      `SELECT count(*) AS due FROM tickets WHERE next_sla_check_at IS NOT NULL AND status NOT IN ('resolved', 'closed', 'wont_fix') AND next_sla_check_at <= now()`,
-    );
-    return { updated: rowCount ?? 0, due: Number(rows[0].due) };
-  });
-  log(`  made ${int(chosen.updated)} tickets breached (first response overdue, next_sla_check_at = now() - 1 s) in ${fmt(elapsed(setupStarted) / 1000)} s; tickets due now: ${int(chosen.due)}`);
+  const ids = await makeBreached(opts.databaseUrl, tenantId, n);
+  log(`  made ${int(ids.length)} tickets breached (created 1.5 first-response windows ago, next_sla_check_at = now() - 1 s) in ${fmt(elapsed(setupStarted) / 1000)} s; tickets due now: ${int(await dueNow(opts.databaseUrl))}`);
 
   const walBefore = await withClient(opts.databaseUrl, async (client) => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn);
   const profiler = new QueryProfiler();
-  const scheduler = app.get(SlaScheduler);
-  const redisTiming = timeMethod(scheduler, 'schedule');
+  const redisTiming = timeMethod(app.get(SlaScheduler), 'schedule');
+  const pgCpuBefore = cpuSecondsOf(await backendPids(opts.databaseUrl));
   const cpuBefore = cpuTimes();
   const nodeCpuBefore = process.cpuUsage();
-  profiler.start();
   const sweepStartedAt = new Date();
+  profiler.start();
   const started = process.hrtime.bigint();
   let report: SweepReport;
   let stats: QueryStat[];
@@ -211,61 +206,58 @@ async function sweepBreached(app: INestApplicationContext, opts: Options, tenant
   const wallMs = elapsed(started);
   const nodeCpu = process.cpuUsage(nodeCpuBefore);
   const cpuAfter = cpuTimes();
+  const pgCpuAfter = cpuSecondsOf(await backendPids(opts.databaseUrl));
+  const pgCpu = [...pgCpuAfter].reduce((sum, [pid, seconds]) => sum + seconds - (pgCpuBefore.get(pid) ?? 0), 0);
   const walBytes = await withClient(opts.databaseUrl, async (client) => Number((await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [walBefore])).rows[0].bytes));
 
   log(`  sweep: ${int(report.examined)} examined, ${int(report.escalations)} escalations in ${fmt(wallMs / 1000, 2)} s  =>  ${int(Math.round(report.examined / (wallMs / 1000)))} tickets/s, ${fmt(wallMs / Math.max(1, report.examined), 2)} ms per ticket`);
+  printVerification(await verify(opts.databaseUrl, ids, sweepStartedAt), n);
 
-  // Verification, from the database.
-  const check = await withClient(opts.databaseUrl, async (client) => {
-    const q = async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows[0];
-    const escalations = await q(
-      `SELECT count(*)::int AS total, count(DISTINCT ticket_id)::int AS tickets,
-              count(*) FILTER (WHERE trigger = 'first_response_breach' AND from_level = 0 AND to_level = 1)::int AS level_0_to_1,
-              count(*) FILTER (WHERE actor_type = 'system')::int AS by_system
-       FROM ticket_escalations WHERE tenant_id = $1`,
-      [tenantId],
-    );
-    const duplicates = await q(`SELECT count(*)::int AS n FROM (SELECT ticket_id FROM ticket_escalations GROUP BY ticket_id, breach_key HAVING count(*) > 1) d`);
-    const tickets = await q(
-      `SELECT count(*) FILTER (WHERE escalation_level = 1)::int AS at_level_1, count(*) FILTER (WHERE escalation_level > 1)::int AS above_1,
-              count(*) FILTER (WHERE sla_state = 'breached')::int AS breached_state,
-              count(*) FILTER (WHERE next_sla_check_at <= now())::int AS still_due
-       FROM tickets WHERE tenant_id = $1 AND (escalation_level > 0 OR sla_state <> 'on_track' OR next_sla_check_at <= now())`,
-      [tenantId],
-    );
-    const events = await q(
-      `SELECT count(*) FILTER (WHERE kind = 'near_breach')::int AS near_breach, count(*) FILTER (WHERE kind = 'breached')::int AS breached,
-              count(*) FILTER (WHERE kind = 'escalated')::int AS escalated FROM sla_events WHERE tenant_id = $1`,
-      [tenantId],
-    );
-    const outbox = await q('SELECT count(*)::int AS n FROM outbox_events WHERE tenant_id = $1', [tenantId]);
-    const audit = await q(`SELECT count(*)::int AS n FROM ticket_audit WHERE tenant_id = $1 AND action = 'escalated' AND created_at >= $2`, [tenantId, sweepStartedAt]);
-    return { escalations, duplicates: duplicates.n as number, tickets, events, outbox: outbox.n as number, audit: audit.n as number };
-  });
-  const ok = check.escalations.total === n && check.escalations.tickets === n && check.duplicates === 0 && check.tickets.at_level_1 === n && check.tickets.above_1 === 0;
-  log(`  verified in the database: ${int(check.escalations.total)} escalations of ${int(check.escalations.tickets)} distinct tickets (${int(check.escalations.level_0_to_1)} first_response_breach 0→1), ` +
-    `${check.duplicates} duplicate (ticket, breach); tickets at level 1: ${int(check.tickets.at_level_1)}, above: ${check.tickets.above_1}, sla_state breached: ${int(check.tickets.breached_state)}, still due: ${check.tickets.still_due}`);
-  log(`  rows written: sla_events near_breach ${int(check.events.near_breach)} / breached ${int(check.events.breached)} / escalated ${int(check.events.escalated)}, outbox_events ${int(check.outbox)}, ticket_audit 'escalated' ${int(check.audit)}`);
-  log(`  => ${ok ? `OK: exactly ${int(n)} escalations, one per ticket, no duplicates` : 'MISMATCH: see the counts above'}`);
-
-  // Profile.
   const statements = stats.reduce((sum, s) => sum + s.count, 0);
   const sqlMs = stats.reduce((sum, s) => sum + s.totalMs, 0);
-  const perTicket = (count: number) => fmt(count / Math.max(1, report.examined), 2);
-  log(`  profile (${int(statements)} SQL statements, ${perTicket(statements)} per ticket; ${fmt(sqlMs / 1000, 2)} s awaiting PostgreSQL = ${fmt((100 * sqlMs) / wallMs, 0)} % of the sweep):`);
+  const per = (value: number) => value / Math.max(1, report.examined);
+  log(`  profile (${int(statements)} SQL statements, ${fmt(per(statements), 2)} per ticket; ${fmt(sqlMs / 1000, 2)} s awaiting PostgreSQL = ${fmt((100 * sqlMs) / wallMs, 0)} % of the sweep):`);
   log(`    ${'statement'.padEnd(52)} ${'calls'.padStart(7)} ${'/ticket'.padStart(8)} ${'total s'.padStart(8)} ${'ms/call'.padStart(8)}`);
   for (const s of stats) {
-    log(`    ${s.label.slice(0, 52).padEnd(52)} ${int(s.count).padStart(7)} ${perTicket(s.count).padStart(8)} ${fmt(s.totalMs / 1000, 2).padStart(8)} ${fmt(s.totalMs / s.count, 3).padStart(8)}`);
+    log(`    ${s.label.slice(0, 52).padEnd(52)} ${int(s.count).padStart(7)} ${fmt(per(s.count), 2).padStart(8)} ${fmt(s.totalMs / 1000, 2).padStart(8)} ${fmt(s.totalMs / s.count, 3).padStart(8)}`);
   }
   const redisMs = redisTiming.stat.totalMs;
-  log(`    SlaScheduler.schedule (Redis: remove previous job + add next) ${int(redisTiming.stat.count)} calls, ${fmt(redisMs / 1000, 2)} s, ${fmt(redisMs / Math.max(1, redisTiming.stat.count), 3)} ms/call`);
+  log(`    ${'SlaScheduler.schedule (Redis remove + add)'.padEnd(52)} ${int(redisTiming.stat.count).padStart(7)} ${fmt(per(redisTiming.stat.count), 2).padStart(8)} ${fmt(redisMs / 1000, 2).padStart(8)} ${fmt(redisMs / Math.max(1, redisTiming.stat.count), 3).padStart(8)}`);
   const rest = wallMs - sqlMs - redisMs;
-  log(`    the rest (Node: TypeORM transaction and pool, the monitor's own code, event loop) ${fmt(rest / 1000, 2)} s = ${fmt(rest / Math.max(1, report.examined), 3)} ms per ticket`);
-  log(`    per ticket: ${fmt(sqlMs / Math.max(1, report.examined), 3)} ms SQL + ${fmt(redisMs / Math.max(1, report.examined), 3)} ms Redis + ${fmt(rest / Math.max(1, report.examined), 3)} ms other`);
-  log(`    CPU: machine ${busyPercent(cpuBefore, cpuAfter)} busy over ${cpus().length} cores; this Node process ${fmt((nodeCpu.user + nodeCpu.system) / 1000 / wallMs * 100, 0)} % of one core; WAL written ${fmt(walBytes / 1024 / 1024)} MiB (${int(Math.round(walBytes / Math.max(1, report.examined)))} B per ticket), ${int(stats.find((s) => s.label === 'COMMIT')?.count ?? 0)} commits (one WAL flush each with synchronous_commit=on)`);
+  log(`    per ticket: ${fmt(per(sqlMs), 3)} ms awaiting SQL + ${fmt(per(redisMs), 3)} ms awaiting Redis + ${fmt(per(rest), 3)} ms the rest (TypeORM transaction and pool, the monitor's code)`);
+  log(`    CPU: PostgreSQL backends ${fmt(pgCpu, 1)} s (${fmt(per(pgCpu * 1000), 2)} ms per ticket), this Node process ${fmt((nodeCpu.user + nodeCpu.system) / 1e6, 1)} s (${fmt(per((nodeCpu.user + nodeCpu.system) / 1000), 2)} ms per ticket); machine ${busyPercent(cpuBefore, cpuAfter)} busy over ${cpus().length} cores (other load included)`);
+  log(`    WAL: ${fmt(walBytes / 1024 / 1024)} MiB (${int(Math.round(per(walBytes)))} B per ticket), ${int(stats.find((s) => s.label === 'COMMIT')?.count ?? 0)} commits, each waiting for its WAL flush (synchronous_commit=on)`);
 
   const again = await app.get(SlaSweepService).sweep({ batchSize });
   log(`  a second sweep right after: ${again.examined} examined, ${again.escalations} escalations in ${again.duration_ms} ms (nothing left due)`);
+}
+
+function printVerification(v: Verification, n: number): void {
+  log(`  verified in the database: ${int(v.escalations)} escalations of ${int(v.distinctTickets)} distinct tickets (${int(v.firstResponse0to1)} first_response_breach 0→1 by the system), ` +
+    `${v.duplicates} duplicate (ticket, breach); tickets at level 1: ${int(v.atLevel1)}, above: ${v.aboveLevel1}, sla_state breached: ${int(v.breachedState)}, still due: ${v.stillDue}`);
+  log(`  rows written: sla_events near_breach ${int(v.nearBreachEvents)} / breached ${int(v.breachedEvents)} / escalated ${int(v.escalatedEvents)}, outbox_events ${int(v.outbox)}, ticket_audit 'escalated' ${int(v.audit)}`);
+  log(`  => ${v.ok ? `OK: exactly ${int(n)} escalations, one per ticket, no duplicates` : 'MISMATCH: see the counts above'}`);
+}
+
+async function whatIf(app: INestApplicationContext, opts: Options, tenantId: string, batchSize: number): Promise<void> {
+  const n = opts.breached;
+  log('');
+  log(`== 2b. What would make it faster: two experiments on ${int(n)} more breached tickets each (app code unchanged) ==`);
+  const idsA = await makeBreached(opts.databaseUrl, tenantId, n);
+  const since = new Date();
+  const a = await parallelSweep(app, batchSize, opts.whatIfConcurrency);
+  log(`  A. same pages, the app's SlaMonitorService.checkTicket ${opts.whatIfConcurrency} at a time instead of one: ${int(a.examined)} examined, ${int(a.escalations)} escalations in ${fmt(a.ms / 1000, 2)} s => ${int(Math.round(a.examined / (a.ms / 1000)))} tickets/s`);
+  printVerification(await verify(opts.databaseUrl, idsA, since), n);
+
+  const idsB = await makeBreached(opts.databaseUrl, tenantId, n);
+  try {
+    const b = await setBasedSketch(opts.databaseUrl, tenantId, batchSize, app.get<Queue>(getQueueToken(QUEUES.sla)));
+    log(`  B. set-based sketch (bench SQL, one transaction and ~10 statements per page of ${batchSize}, rolled back; next checks by Queue.addBulk): ${int(b.tickets)} tickets in ${fmt(b.ms / 1000, 2)} s => ${int(Math.round(b.tickets / (b.ms / 1000)))} tickets/s`);
+    log(`     ${int(b.statements)} statements (${fmt(b.statements / Math.max(1, Math.ceil(b.tickets / batchSize)), 1)} per page), ${fmt(b.sqlMs / 1000, 2)} s SQL, ${fmt(b.redisMs / 1000, 2)} s Redis; the page commits (one WAL flush each) are not included`);
+    log(`     SQL time by statement: ${b.byStatement.slice(0, 6).map(([label, ms]) => `${label} ${fmt(ms / 1000, 2)} s`).join('; ')}`);
+  } finally {
+    await park(opts.databaseUrl, idsB);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,17 +352,19 @@ async function lag(app: INestApplicationContext, opts: Options, config: AppConfi
     const firstBreach = new Date(Date.now() + 3000);
     const started = process.hrtime.bigint();
     const rows = await withClient(opts.databaseUrl, async (client) => {
+      const optional = [...(await optionalTicketColumns(client))];
+      const created = `(t.due - p.first_response_minutes::float8 * interval '1 minute')`;
       await client.query('BEGIN');
       const { rows } = await client.query<{ id: string; due: Date; next: Date }>(
         `WITH pol AS (
-           SELECT id, priority, first_response_minutes, resolution_minutes, escalation_chain, (row_number() OVER (ORDER BY priority) - 1)::int AS n
+           SELECT id, priority, first_response_minutes, resolution_minutes, near_breach_ratio, escalation_chain, (row_number() OVER (ORDER BY priority) - 1)::int AS n
            FROM sla_policies WHERE tenant_id = $1 AND is_current),
          t AS (SELECT g, $2::timestamptz + (g * $3::int) * interval '1 millisecond' AS due FROM generate_series(0, $4::int - 1) AS g)
          INSERT INTO tickets (tenant_id, title, type, priority, status, source, owner_role, sla_policy_id, first_response_due_at, resolution_due_at,
-           sla_state, next_sla_check_at, created_at, updated_at)
+           sla_state, next_sla_check_at, created_at, updated_at${optional.map((c) => `, ${c}`).join('')})
          SELECT $1, 'SLA lag ticket ' || g, 'incident', p.priority, 'open', $5, p.escalation_chain[1], p.id,
-           t.due, t.due - p.first_response_minutes::float8 * interval '1 minute' + p.resolution_minutes::float8 * interval '1 minute',
-           'near_breach', t.due + interval '1 millisecond', t.due - p.first_response_minutes::float8 * interval '1 minute', t.due - p.first_response_minutes::float8 * interval '1 minute'
+           t.due, ${created} + p.resolution_minutes::float8 * interval '1 minute',
+           'near_breach', t.due + interval '1 millisecond', ${created}, ${created}${optional.map((c) => `, ${warnAt(c, created, 'p')}`).join('')}
          FROM t JOIN pol p ON p.n = t.g % 4
          RETURNING id, first_response_due_at AS due, next_sla_check_at AS next`,
         [tenantId, firstBreach, stepMs, n, LAG_SOURCE],
@@ -420,6 +414,15 @@ async function lag(app: INestApplicationContext, opts: Options, config: AppConfi
       return { lags, duplicates: dup[0].n };
     });
     const escalated = new Set(result.lags.map((r) => r.ticket_id)).size;
+    if (escalated < n) {
+      const queue = app.get<Queue>(getQueueToken(QUEUES.sla));
+      const counts = await queue.getJobCounts('delayed', 'wait', 'active', 'prioritized', 'failed', 'completed');
+      log(`  queue ${config.redisPrefix}:bull:sla now: ${JSON.stringify(counts)}`);
+      for (const job of await queue.getFailed(0, 2)) log(`    failed job ${job.id}: ${job.failedReason} (attempts ${job.attemptsMade})`);
+      const lagIds = new Set(ids);
+      const pending = (await queue.getDelayed(0, 20000)).filter((job) => lagIds.has((job.data as { ticket_id: string }).ticket_id));
+      log(`    check-ticket jobs of lag tickets still delayed: ${pending.length}${pending[0] ? ` (e.g. ${pending[0].id}, due ${new Date(pending[0].timestamp + pending[0].delay).toISOString()})` : ''}`);
+    }
     const sorted = result.lags.map((r) => Number(r.lag_ms)).sort((a, b) => a - b);
     log(`  escalated: ${int(escalated)} of ${int(n)} tickets (${result.duplicates} with more than one escalation)${escalated < n ? ` — ${int(n - escalated)} NOT escalated within 60 s of the last breach` : ''}`);
     if (sorted.length) {
@@ -502,9 +505,10 @@ async function main(): Promise<void> {
     } else {
       await seedTickets(opts.databaseUrl, tenantId, opts.tickets, log);
     }
-    await sweepNothingDue(app, opts, tenantId, batchSize);
-    await sweepBreached(app, opts, tenantId, batchSize);
-    if (!opts.skipLag) await lag(app, opts, config, tenantId);
+    if (opts.phases.includes('empty')) await sweepNothingDue(app, opts, tenantId, batchSize);
+    if (opts.phases.includes('breach')) await sweepBreached(app, opts, tenantId, batchSize);
+    if (opts.phases.includes('whatif')) await whatIf(app, opts, tenantId, batchSize);
+    if (opts.phases.includes('lag')) await lag(app, opts, config, tenantId);
   } finally {
     await app.close();
     const deleted = await deleteRedisKeys(opts.redisUrl, prefix).catch(() => -1);

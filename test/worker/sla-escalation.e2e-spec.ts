@@ -18,9 +18,13 @@ jest.setTimeout(90_000);
 const SECOND = 1 / 60; // in minutes
 const CHAIN3 = ['ops_agent', 'ops_manager', 'hq_support'];
 const CHAIN4 = ['ops_agent', 'ops_manager', 'regional_manager', 'hq_support'];
-/** The worker's sweep period in these tests; waits "past an instant" add more than this. */
-const SWEEP_SECONDS = Number(process.env.PROBE_SWEEP ?? 2);
-const SETTLE_MS = SWEEP_SECONDS * 1000 + 1500;
+/**
+ * The worker's sweep period (2 s). SLA_TEST_SWEEP_SECONDS=600 runs the suite on the delayed
+ * per-ticket checks alone, without the safety net (they must pass that way too).
+ */
+const SWEEP_SECONDS = Number(process.env.SLA_TEST_SWEEP_SECONDS ?? 2);
+/** Waits "past an instant" add this: more than one default sweep period. */
+const SETTLE_MS = 3500;
 
 describe('SLA worker: near-breach, breach and escalation (api + worker)', () => {
   const prefix = dedicatedPrefix('sla-esc');
@@ -81,9 +85,9 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     // Near breach of the first response: visible in the list filter before the due instant.
     await waitFor('the ticket in GET /tickets?sla_state=near_breach before its first response is due', async () => (await listIds(tenant.adminToken, 'sla_state=near_breach')).includes(id), frDue.getTime() - Date.now() - 50);
     expect(await listIds(tenant.adminToken, 'sla_state=breached')).not.toContain(id);
+    // The list reads the state live from the stored instants; the worker's own record of the near breach is the outbox event.
+    await waitFor('the worker to record the first-response near breach (outbox sla.near_breach)', async () => (await rows.outbox(id, 'sla.near_breach')).length > 0, frDue.getTime() - Date.now() + 10_000);
     expect(await rows.outbox(id, 'sla.near_breach')).toEqual([{ ticket_id: id, target: 'first_response', due_at: frDue.toISOString() }]);
-    expect(await rows.outbox(id, 'sla.breached')).toEqual([]);
-    expect(await level(id)).toBe(0);
 
     // First-response breach: breached state, level 0 → 1, owner follows the chain.
     await waitFor('the first-response breach to escalate the ticket to level 1', async () => (await level(id)) >= 1, frDue.getTime() - Date.now() + 10_000);

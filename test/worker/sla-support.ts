@@ -160,8 +160,10 @@ export async function spawnWorker(name: string, overrides: Record<string, string
     stop: async (timeoutMs = 15_000) => {
       if (!alive()) return exit.catch(() => null);
       child.kill('SIGTERM');
-      const timeout = sleep(timeoutMs).then(() => null);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
       const result = await Promise.race([exit.catch(() => null), timeout]);
+      clearTimeout(timer);
       if (result === null && alive()) child.kill('SIGKILL');
       return result;
     },

@@ -204,9 +204,17 @@ describe('rulesToSql', () => {
     });
 
     it('translates $nin with a null member to NOT (= ANY OR IS NULL)', () => {
-      expect(readTicketsWhere({ region: { $nin: ['south', null] } })).toEqual({
+      expect(readTicketsWhere({ region: { $nin: ['south', 'west', null] } })).toEqual({
         sql: 'NOT COALESCE(("t"."region" = ANY(:acl_0) OR "t"."region" IS NULL), FALSE)',
-        params: { acl_0: ['south'] },
+        params: { acl_0: ['south', 'west'] },
+      });
+    });
+
+    it('writes a single value as plain equality, which lets PostgreSQL walk a (column, created_at) index in order', () => {
+      expect(readTicketsWhere({ team_id: { $in: ['team-a'] } })).toEqual({ sql: '"t"."team_id" = :acl_0', params: { acl_0: 'team-a' } });
+      expect(readTicketsWhere({ region: { $nin: ['south', null] } })).toEqual({
+        sql: 'NOT COALESCE(("t"."region" = :acl_0 OR "t"."region" IS NULL), FALSE)',
+        params: { acl_0: 'south' },
       });
     });
 
@@ -275,9 +283,9 @@ describe('rulesToSql', () => {
     });
 
     it('negates an $in', () => {
-      expect(readTicketsWhere({ team_id: { $not: { $in: ['team-a'] } } })).toEqual({
+      expect(readTicketsWhere({ team_id: { $not: { $in: ['team-a', 'team-b'] } } })).toEqual({
         sql: 'NOT COALESCE("t"."team_id" = ANY(:acl_0), FALSE)',
-        params: { acl_0: ['team-a'] },
+        params: { acl_0: ['team-a', 'team-b'] },
       });
     });
 
@@ -642,7 +650,7 @@ describe('rulesToSql', () => {
     it('names the parameters with the prefix', () => {
       const result = ticketSql(
         [
-          { action: 'read', subject: 'Ticket', conditions: { team_id: { $in: ['team-a'] } } },
+          { action: 'read', subject: 'Ticket', conditions: { team_id: { $in: ['team-a', 'team-b'] } } },
           { action: 'read', subject: 'Ticket', conditions: { status: 'open' } },
         ],
         'read',
@@ -650,7 +658,7 @@ describe('rulesToSql', () => {
       );
       expect(result).toEqual({
         sql: '("t"."team_id" = ANY(:scope_0) OR "t"."status" = :scope_1)',
-        params: { scope_0: ['team-a'], scope_1: 'open' },
+        params: { scope_0: ['team-a', 'team-b'], scope_1: 'open' },
       });
     });
 

@@ -153,7 +153,9 @@ class ConditionCompiler {
 
   private compileIn(column: string, values: unknown[]): string {
     const present = values.filter((v) => v !== null);
-    let expression = present.length > 0 ? `${column} = ANY(${this.param(present)})` : FALSE;
+    // One value is written as plain equality: PostgreSQL can then walk an index on (column,
+    // created_at) in order, which it does not do for = ANY(array) (a team-scoped agent's list).
+    let expression = present.length === 0 ? FALSE : present.length === 1 ? `${column} = ${this.param(present[0])}` : `${column} = ANY(${this.param(present)})`;
     if (present.length !== values.length) expression = or(expression, `${column} IS NULL`);
     return expression;
   }

@@ -217,7 +217,8 @@ export class TicketsRepository {
     const params = new SqlParams();
     const where = [`t.tenant_id = ${params.add(tenantId)}`];
     const f = request.filter;
-    where.push(`t.archived = ${params.add(f.archived ?? false)}`);
+    // Written literally so that the planner matches the partial indexes (WHERE NOT archived).
+    where.push(f.archived ? 't.archived' : 'NOT t.archived');
     if (f.status?.length) where.push(`t.status = ANY(${params.add(f.status)})`);
     if (f.priority?.length) where.push(`t.priority = ANY(${params.add(f.priority)})`);
     if (f.type?.length) where.push(`t.type = ANY(${params.add(f.type)})`);
