@@ -195,7 +195,8 @@ export async function setBasedSketch(url: string, tenantId: string, batchSize: n
       return (await client.query(sql, params)).rows as R[];
     } finally {
       const ms = elapsed(t0);
-      const label = sql.replace(/\s+/g, ' ').trim().replace(/^(INSERT INTO \w+|UPDATE \w+|SELECT DISTINCT ON \(\w+\) \w+(, \w+)* FROM \w+|SELECT .*? FROM \w+|\w+).*$/, '$1');
+      const text = sql.replace(/\s+/g, ' ').trim();
+      const label = /^SELECT /.test(text) ? text.replace(/^SELECT (DISTINCT ON \(\w+\) )?.*? FROM (\w+).*$/, 'SELECT $1… FROM $2') : text.replace(/^(INSERT INTO \w+|UPDATE \w+|\w+).*$/, '$1');
       byStatement.set(label, (byStatement.get(label) ?? 0) + ms);
       statements += 1;
       sqlMs += ms;

@@ -248,4 +248,23 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
     expect(await metricValue(worker, 'helpdesk_sla_tickets_examined_total', { source: 'sweep' })).toBeGreaterThanOrEqual(TICKETS);
     expect(await delayedChecks()).toBe(TICKETS);
   });
+
+  it('a ticket changed after its breach instant while no worker runs is still escalated when a worker comes back', async () => {
+    expect(workers).toEqual([]);
+    const prefix = dedicatedPrefix('sla-late-edit');
+    const api = await startApiHere(prefix);
+    const tenant = await createTenant(api);
+    await putPolicy(api, tenant, 'high', { first_response_minutes: 3 * SECOND, resolution_minutes: 30, escalation_chain: CHAIN3 });
+    const edited = await newTicket(api, tenant.adminToken, { priority: 'high' });
+    const untouched = await newTicket(api, tenant.adminToken, { priority: 'high' });
+    await sleepUntil(edited.first_response_due_at, 500);
+    // An agent tags the ticket after its breach instant, before any worker has acted on the breach.
+    const patched = await request(api.url).patch(`/api/v1/tickets/${edited.id}`).set(...bearer(tenant.adminToken)).set('if-match', `"${edited.version}"`).send({ tags: ['late'] });
+    expect(patched.status).toBe(200);
+    const row = (await dataSourceOf(api).query('SELECT next_sla_check_at FROM tickets WHERE id = $1', [edited.id]))[0];
+    const [worker] = await startWorkers(1, prefix, 'late-edit');
+    expect(worker.alive()).toBe(true);
+    await waitFor('the untouched ticket to be escalated', async () => (await ticketStates(api, tenant.id)).find((s) => s.id === untouched.id)!.escalation_level === 1, 20_000);
+    await waitFor(`the edited ticket to be escalated too (its next_sla_check_at became ${new Date(row.next_sla_check_at).toISOString()})`, async () => (await ticketStates(api, tenant.id)).find((s) => s.id === edited.id)!.escalation_level === 1, 10_000);
+  });
 });

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { FastifyReply } from 'fastify';
 import { RequestContext, TicketsService, TicketView } from '@helpdesk/core';
 import { TicketSort } from '@helpdesk/database';
@@ -8,6 +9,7 @@ import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
 import { Ctx, RequirePermission } from '../common/decorators';
 import { etagOf, versionFromIfMatch } from '../common/etag';
 import { IdParam } from '../common/id-param';
+import { TICKET_PAGE_SCHEMA, TICKET_SCHEMA } from './ticket.schema';
 import { AssignTicketDto, AuditQueryDto, CreateTicketDto, ListTicketsQueryDto, UpdateTicketDto } from './dto/tickets.dto';
 
 function withEtag(reply: FastifyReply, ticket: TicketView): TicketView {
@@ -38,6 +40,7 @@ export class TicketsController {
   }
 
   @Get()
+  @RouteSchema({ response: { 200: TICKET_PAGE_SCHEMA } })
   @RequirePermission('read', 'Ticket')
   @ApiOperation({ summary: 'Tickets the caller may see, filtered, searched and sorted, by keyset pages' })
   @ApiProblems(403, 422)
@@ -48,6 +51,7 @@ export class TicketsController {
   }
 
   @Get(':id')
+  @RouteSchema({ response: { 200: TICKET_SCHEMA } })
   @ApiOperation({ summary: 'One ticket, with its version as ETag; viewing a sensitive ticket is audited' })
   @ApiProblems(404)
   async get(@Ctx() context: RequestContext, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply) {
