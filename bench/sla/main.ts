@@ -26,6 +26,8 @@ Seeds a dedicated database (default helpdesk_bench_sla) with one tenant and N op
   1. times SlaSweepService.sweep() with nothing due (in process, built from the worker module);
   2. makes --breached tickets newly breached and times the one sweep that escalates them all,
      profiling its SQL, and checks in the database that each was escalated exactly once;
+ 2b. what-ifs on as many more: the app's checkTicket 8 at a time (A), and a set-based sketch of
+     the same writes, one transaction per page, rolled back (B);
   3. runs the built worker as a child process (sweep every hour, so only the delayed jobs act),
      adds --lag-tickets tickets whose first response falls due over --lag-spread seconds, schedules
      their checks with SlaScheduler, and measures breach-to-escalation lag from the database.

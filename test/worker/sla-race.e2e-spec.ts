@@ -43,10 +43,9 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
     apis.push(api);
     return api;
   };
-  const startWorkers = async (count: number, prefix: string, label: string) => {
-    const started = await Promise.all(
-      Array.from({ length: count }, (_, i) => spawnWorker(`${label}-${i + 1}`, { DATABASE_URL: databaseUrl, REDIS_PREFIX: prefix, SLA_SWEEP_INTERVAL_SECONDS: '1', WORKER_CONCURRENCY: '8' }, workdir.path)),
-    );
+  const startWorkers = async (count: number, prefix: string, label: string, overrides: Record<string, string> = {}) => {
+    const env = { DATABASE_URL: databaseUrl, REDIS_PREFIX: prefix, SLA_SWEEP_INTERVAL_SECONDS: '1', WORKER_CONCURRENCY: '8', ...overrides };
+    const started = await Promise.all(Array.from({ length: count }, (_, i) => spawnWorker(`${label}-${i + 1}`, env, workdir.path)));
     workers.push(...started);
     return started;
   };
@@ -156,7 +155,6 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
       tickets.push(...(await Promise.all(Array.from({ length: Math.min(8, TICKETS - tickets.length) }, () => newTicket(api, tenant.adminToken, { priority: 'high' })))));
     }
     const dues = tickets.map((ticket) => new Date(ticket.first_response_due_at).getTime());
-    expect(Math.min(...dues)).toBeGreaterThan(Date.now()); // all created before the first breach
 
     // Manual escalations from level 0, two at a time per ticket, around each ticket's breach
     // instant (from 600 ms before to 600 ms after); every fourth ticket is left to the workers.
@@ -249,22 +247,73 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
     expect(await delayedChecks()).toBe(TICKETS);
   });
 
-  it('a ticket changed after its breach instant while no worker runs is still escalated when a worker comes back', async () => {
+  describe('a ticket edited after its breach instant, before any worker acted on the breach', () => {
+    /** Two tickets breach with no worker running; an agent then tags one of them. */
+    async function breachWhileDown(label: string) {
+      expect(workers).toEqual([]); // no worker at all on this database
+      const prefix = dedicatedPrefix(label);
+      const api = await startApiHere(prefix);
+      const tenant = await createTenant(api);
+      await putPolicy(api, tenant, 'high', { first_response_minutes: 3 * SECOND, resolution_minutes: 30, escalation_chain: CHAIN3 });
+      const edited = await newTicket(api, tenant.adminToken, { priority: 'high' });
+      const untouched = await newTicket(api, tenant.adminToken, { priority: 'high' });
+      await sleepUntil(edited.first_response_due_at, 500);
+      const patched = await request(api.url).patch(`/api/v1/tickets/${edited.id}`).set(...bearer(tenant.adminToken)).set('if-match', `"${edited.version}"`).send({ tags: ['late'] });
+      expect(patched.status).toBe(200);
+      const levelOf = async (id: string) => (await ticketStates(api, tenant.id)).find((state) => state.id === id)!.escalation_level;
+      return { api, prefix, tenant, edited, untouched, levelOf };
+    }
+
+    it('its delayed check, still waiting in Redis, acts when a worker starts', async () => {
+      const { api, prefix, tenant, edited, untouched, levelOf } = await breachWhileDown('sla-late-edit');
+      await startWorkers(1, prefix, 'late-edit');
+      await waitFor('the untouched ticket to escalate', async () => (await levelOf(untouched.id)) === 1, 20_000);
+      await waitFor('the edited ticket to escalate too', async () => (await levelOf(edited.id)) === 1, 10_000);
+      await sleep(2000);
+      await assertExactlyOnce(api, tenant.id, 2);
+    });
+
+    it('with the delayed checks lost as well, the sweep still finds and escalates it', async () => {
+      const { api, prefix, tenant, edited, untouched, levelOf } = await breachWhileDown('sla-late-edit-lost');
+      const next = (await ticketStates(api, tenant.id)).find((state) => state.id === edited.id)!.next_sla_check_at;
+      await deleteKeysUnder(prefix);
+      await startWorkers(1, prefix, 'late-edit-lost');
+      await waitFor('the untouched ticket to escalate', async () => (await levelOf(untouched.id)) === 1, 20_000);
+      await waitFor(
+        `the edited ticket to escalate too (the edit set its next_sla_check_at to ${next && new Date(next).toISOString()}, out of the sweep's reach)`,
+        async () => (await levelOf(edited.id)) === 1,
+        10_000,
+      );
+      await sleep(2000);
+      await assertExactlyOnce(api, tenant.id, 2);
+    });
+  });
+
+  it('a delayed check that finds the ticket locked by a concurrent change tries again, rather than leaving the breach to the next sweep', async () => {
     expect(workers).toEqual([]);
-    const prefix = dedicatedPrefix('sla-late-edit');
+    const prefix = dedicatedPrefix('sla-busy');
     const api = await startApiHere(prefix);
     const tenant = await createTenant(api);
-    await putPolicy(api, tenant, 'high', { first_response_minutes: 3 * SECOND, resolution_minutes: 30, escalation_chain: CHAIN3 });
-    const edited = await newTicket(api, tenant.adminToken, { priority: 'high' });
-    const untouched = await newTicket(api, tenant.adminToken, { priority: 'high' });
-    await sleepUntil(edited.first_response_due_at, 500);
-    // An agent tags the ticket after its breach instant, before any worker has acted on the breach.
-    const patched = await request(api.url).patch(`/api/v1/tickets/${edited.id}`).set(...bearer(tenant.adminToken)).set('if-match', `"${edited.version}"`).send({ tags: ['late'] });
-    expect(patched.status).toBe(200);
-    const row = (await dataSourceOf(api).query('SELECT next_sla_check_at FROM tickets WHERE id = $1', [edited.id]))[0];
-    const [worker] = await startWorkers(1, prefix, 'late-edit');
-    expect(worker.alive()).toBe(true);
-    await waitFor('the untouched ticket to be escalated', async () => (await ticketStates(api, tenant.id)).find((s) => s.id === untouched.id)!.escalation_level === 1, 20_000);
-    await waitFor(`the edited ticket to be escalated too (its next_sla_check_at became ${new Date(row.next_sla_check_at).toISOString()})`, async () => (await ticketStates(api, tenant.id)).find((s) => s.id === edited.id)!.escalation_level === 1, 10_000);
+    await putPolicy(api, tenant, 'high', { first_response_minutes: 4 * SECOND, resolution_minutes: 30, escalation_chain: CHAIN3 });
+    // The sweep runs at start and then not for ten minutes: only the delayed check can act in time.
+    await startWorkers(1, prefix, 'busy', { SLA_SWEEP_INTERVAL_SECONDS: '600' });
+    const ticket = await newTicket(api, tenant.adminToken, { priority: 'high' });
+    const due = new Date(ticket.first_response_due_at);
+
+    // A long transaction (an agent's change, say) holds the ticket's row across the breach instant.
+    const holder = dataSourceOf(api).createQueryRunner();
+    await holder.connect();
+    try {
+      await sleepUntil(due, -1000);
+      await holder.startTransaction();
+      await holder.query('SELECT id FROM tickets WHERE id = $1 FOR UPDATE', [ticket.id]);
+      await sleepUntil(due, 1500);
+      expect((await holder.query('SELECT escalation_level FROM tickets WHERE id = $1', [ticket.id]))[0].escalation_level).toBe(0);
+      await holder.commitTransaction();
+    } finally {
+      await holder.release();
+    }
+    await waitFor('the breach to be escalated once the lock is gone (the next sweep is ten minutes away)', async () => (await ticketStates(api, tenant.id))[0].escalation_level === 1, 15_000);
+    await assertExactlyOnce(api, tenant.id, 1);
   });
 });

@@ -168,17 +168,19 @@ export async function spawnWorker(name: string, overrides: Record<string, string
       return result;
     },
   };
-  try {
-    await waitFor(`worker ${name} to answer ${url}/health/ready with 200`, async () => {
-      if (!alive()) throw new Error(`worker ${name} exited (${child.exitCode ?? child.signalCode}); output: ${log}`);
-      const response = await fetch(`${url}/health/ready`).catch(() => null);
-      return response?.status === 200;
-    }, readyTimeoutMs, 100);
-  } catch (error) {
-    if (alive()) child.kill('SIGKILL');
-    throw error;
+  const deadline = Date.now() + readyTimeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    if (!alive()) throw new Error(`worker ${name} exited (${child.exitCode ?? child.signalCode}) before it was ready; output: ${log}`);
+    const response = await fetch(`${url}/health/ready`).catch((error: Error) => error);
+    if (!(response instanceof Error) && response.status === 200) return worker;
+    last = response instanceof Error ? response.message : `status ${response.status}`;
+    if (Date.now() >= deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker ${name} did not answer ${url}/health/ready with 200 within ${readyTimeoutMs} ms (last: ${last}); output: ${log}`);
+    }
+    await sleep(100);
   }
-  return worker;
 }
 
 /** One Prometheus counter value from a worker's /metrics (0 when the series does not exist yet). */

@@ -38,12 +38,18 @@ export class SlaScheduler {
 
   constructor(@InjectQueue(QUEUES.sla) private readonly queue: Queue) {}
 
-  /** Replaces the ticket's check at `previous` (if still waiting) by one at `at` (none if null). */
+  /**
+   * Replaces the ticket's check at `previous` (if still waiting) by one at `at` (none if null).
+   * A check at an instant already past is left alone: it may not have run yet (no worker up, or
+   * a queue behind), and the change that asks for the new schedule has moved the ticket's
+   * next_sla_check_at past it, out of the sweep's reach. Running it late is harmless: the check
+   * only acts on what holds when it runs.
+   */
   async schedule(tenantId: string, ticketId: string, at: Date | null, previous: Date | null): Promise<void> {
     if (at?.getTime() === previous?.getTime()) return;
     try {
       // A check already running cannot be removed; it finds nothing left to do, which is harmless.
-      if (previous) await this.queue.remove(slaCheckJobId(ticketId, previous));
+      if (previous && previous.getTime() > Date.now()) await this.queue.remove(slaCheckJobId(ticketId, previous));
       if (!at) return;
       const jobId = slaCheckJobId(ticketId, at);
       const payload: SlaJobPayloads['check-ticket'] = { tenant_id: tenantId, ticket_id: ticketId, due_at: at.toISOString() };

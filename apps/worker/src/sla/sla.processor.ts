@@ -1,4 +1,4 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -17,7 +17,13 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(SlaProcessor.name);
 
   private readonly handlers: Handlers = {
-    [SLA_JOBS.checkTicket]: (job: Job<SlaJobPayloads['check-ticket']>) => this.monitor.checkTicket(job.data.tenant_id, job.data.ticket_id, 'timer'),
+    [SLA_JOBS.checkTicket]: async (job: Job<SlaJobPayloads['check-ticket']>) => {
+      const result = await this.monitor.checkTicket(job.data.tenant_id, job.data.ticket_id, 'timer');
+      // Held by a concurrent change: fail this attempt so that BullMQ retries it (the job's
+      // attempts and backoff), instead of leaving the instant to the next sweep.
+      if (result.outcome === 'busy') throw new Error(`ticket ${job.data.ticket_id} is busy; its SLA check will be retried`);
+      return result;
+    },
     [SLA_JOBS.sweep]: () => this.sweepUnderLock(),
   };
 
@@ -48,10 +54,19 @@ export class SlaProcessor extends WorkerHost implements OnApplicationBootstrap {
     return handler(job);
   }
 
+  /** A failed attempt is retried with backoff; each failure is logged so it is never silent. */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): void {
+    const attempts = job ? `${job.attemptsMade}/${job.opts.attempts ?? 1}` : '?';
+    this.logger.error(`SLA job ${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${attempts}): ${error.message}`);
+  }
+
   /** One sweep at a time across all workers; the lock only saves work, correctness is in SQL. */
   private async sweepUnderLock(): Promise<SweepReport | { skipped: true }> {
     const lockKey = `${this.config.redisPrefix}:lock:sla-sweep`;
-    const run = await withRedisLock(this.redis, lockKey, { ttlMs: 30_000 }, (signal) => this.sweeper.sweep({ batchSize: this.config.worker.slaSweepBatchSize, signal }));
+    const run = await withRedisLock(this.redis, lockKey, { ttlMs: 30_000 }, (signal) =>
+      this.sweeper.sweep({ batchSize: this.config.worker.slaSweepBatchSize, concurrency: this.config.worker.concurrency, signal }),
+    );
     if (!run.ran) return { skipped: true };
     if (run.result.examined > 0) this.logger.log(`SLA sweep: ${run.result.examined} ticket(s) examined, ${run.result.escalations} escalation(s) in ${run.result.duration_ms} ms`);
     return run.result;

@@ -9,8 +9,12 @@ import { EscalationService } from './escalation.service';
 import { SlaMetrics } from './sla-metrics';
 
 export interface SlaCheckResult {
-  /** 'skipped': another worker holds the ticket, or it is gone. */
-  outcome: 'checked' | 'skipped';
+  /**
+   * 'busy': another transaction holds the ticket (a change, or another check), so nothing was
+   * checked: a delayed check tries again shortly (the change may not reschedule it, and may even
+   * move next_sla_check_at past a breach not acted on yet). 'skipped': the ticket is gone.
+   */
+  outcome: 'checked' | 'busy' | 'skipped';
   escalations: number;
   next_check_at: Date | null;
   previous_check_at: Date | null;
@@ -45,10 +49,13 @@ export class SlaMonitorService {
 
   async checkTicket(tenantId: string, ticketId: string, source: 'timer' | 'sweep', now = new Date()): Promise<SlaCheckResult> {
     const result = await this.dataSource.transaction(async (manager) => {
-      // A ticket another transaction holds is being changed or checked right now: skip it, the
-      // change reschedules it and a running check finishes the job.
+      // A ticket another transaction holds is being changed or checked right now: do not wait for
+      // it (a sweep must not stall behind one ticket); say 'busy' so that a timer tries again.
       const ticket = await this.tickets.lockUnlessBusy(manager, tenantId, ticketId);
-      if (!ticket) return { outcome: 'skipped' as const, escalations: 0, next_check_at: null, previous_check_at: null };
+      if (!ticket) {
+        const exists = await this.tickets.findById(tenantId, ticketId, manager);
+        return { outcome: exists ? ('busy' as const) : ('skipped' as const), escalations: 0, next_check_at: null, previous_check_at: null };
+      }
       this.metrics.ticketsExamined.inc({ source });
       if (ticket.archived || !isOpenStatus(ticket.status) || !ticket.sla_policy_id) {
         await this.tickets.updateSla(manager, tenantId, ticketId, { next_sla_check_at: null });

@@ -24,7 +24,8 @@ export class SlaSweepService {
     private readonly metrics: SlaMetrics,
   ) {}
 
-  async sweep(options: { batchSize: number; signal?: AbortSignal; now?: Date }): Promise<SweepReport> {
+  /** `concurrency` tickets of a page are checked at once (each in its own transaction). */
+  async sweep(options: { batchSize: number; concurrency?: number; signal?: AbortSignal; now?: Date }): Promise<SweepReport> {
     const started = Date.now();
     const now = options.now ?? new Date();
     let after: { at: Date; id: string } | null = null;
@@ -32,12 +33,16 @@ export class SlaSweepService {
     let escalations = 0;
     while (!options.signal?.aborted) {
       const due = await this.tickets.dueForSlaCheck(now, options.batchSize, after);
-      for (const ticket of due) {
-        const result = await this.monitor.checkTicket(ticket.tenant_id, ticket.id, 'sweep', new Date());
-        examined += 1;
-        escalations += result.escalations;
-        if (options.signal?.aborted) break;
-      }
+      let next = 0;
+      const lane = async () => {
+        while (next < due.length && !options.signal?.aborted) {
+          const ticket = due[next++];
+          const result = await this.monitor.checkTicket(ticket.tenant_id, ticket.id, 'sweep', new Date());
+          examined += 1;
+          escalations += result.escalations;
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, lane));
       if (due.length < options.batchSize) break;
       const last = due[due.length - 1];
       after = { at: last.next_sla_check_at, id: last.id };
