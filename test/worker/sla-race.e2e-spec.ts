@@ -273,6 +273,10 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
       await assertExactlyOnce(api, tenant.id, 2);
     });
 
+    // Fails as of this writing: the api's change recomputes next_sla_check_at with
+    // nextSlaEventAt(now) (slaColumns in libs/core/src/tickets/ticket-sla.ts), which skips the
+    // past, un-acted breach instant; the sweep only looks at next_sla_check_at <= now, so the
+    // breach waits for the ticket's next instant (here the resolution's near breach, 24 min).
     it('with the delayed checks lost as well, the sweep still finds and escalates it', async () => {
       const { api, prefix, tenant, edited, untouched, levelOf } = await breachWhileDown('sla-late-edit-lost');
       const next = (await ticketStates(api, tenant.id)).find((state) => state.id === edited.id)!.next_sla_check_at;

@@ -79,10 +79,19 @@ export class SlaMonitorService {
 
     if (clock.paused_at === null) {
       for (const { target, trigger, met } of TARGETS) {
-        if (met(ticket)) continue;
         const { near_breach_at, due_at } = milestones[target];
+        const metAt = met(ticket);
+        if (metAt && metAt <= due_at) continue;
         const window = `${target}@${due_at.toISOString()}`;
         const base = { tenant_id: ticket.tenant_id, ticket_id: ticket.id, target, window_key: window, occurred_at: now };
+        if (metAt) {
+          // Met late, before any worker acted on the breach: the breach is still recorded (once);
+          // escalating a target already met would help no one.
+          if (await this.slaEvents.record(manager, { ...base, kind: 'breached', details: { due_at: due_at.toISOString(), met_at: metAt.toISOString() } })) {
+            await this.event(manager, ticket, 'sla.breached', { target, due_at: due_at.toISOString(), met_late: true }, now);
+          }
+          continue;
+        }
         if (now > near_breach_at && (await this.slaEvents.record(manager, { ...base, kind: 'near_breach', details: { due_at: due_at.toISOString() } }))) {
           await this.event(manager, ticket, 'sla.near_breach', { target, due_at: due_at.toISOString() }, now);
         }

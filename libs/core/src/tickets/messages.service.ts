@@ -71,7 +71,7 @@ export class MessagesService {
         if (policy && clock.paused_at) clock = resumeClock(clock, now, termsOf(policy));
         events.push({ type: 'ticket.status_changed', payload: { from: ticket.status, to: status, reason: 'requester_replied' } });
       }
-      if (policy && Object.keys(changes).length > 0) Object.assign(changes, slaColumns(termsOf(policy), clock, status, now));
+      if (policy && Object.keys(changes).length > 0) Object.assign(changes, slaColumns(termsOf(policy), clock, status, now, ticket.next_sla_check_at));
 
       const ticketChanges = diff(ticket, changes);
       const current = Object.keys(ticketChanges).length > 0 ? await this.tickets.update(manager, principal.tenantId, ticketId, changes, now) : ticket;

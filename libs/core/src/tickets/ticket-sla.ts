@@ -22,8 +22,12 @@ export function clockOf(ticket: Pick<TicketRow, 'created_at' | 'sla_paused_at' |
   };
 }
 
-/** The SLA columns of a ticket whose clock or terms just changed. */
-export function slaColumns(terms: SlaTerms, clock: SlaClock, status: TicketRow['status'], now: Date): TicketChanges {
+/**
+ * The SLA columns of a ticket whose clock or terms just changed. `pendingCheck` is the ticket's
+ * current next check: one already due but not yet done (a worker down or behind) stays due, since
+ * what it has to record (a breach that happened) may still hold.
+ */
+export function slaColumns(terms: SlaTerms, clock: SlaClock, status: TicketRow['status'], now: Date, pendingCheck: Date | null = null): TicketChanges {
   const milestones = slaMilestones(terms, clock);
   const state = deriveSlaState(terms, clock, now);
   return {
@@ -34,6 +38,6 @@ export function slaColumns(terms: SlaTerms, clock: SlaClock, status: TicketRow['
     sla_state: state,
     sla_paused_at: clock.paused_at,
     sla_paused_seconds: Math.round(clock.paused_minutes * 60 * 1000) / 1000,
-    next_sla_check_at: isOpenStatus(status) ? nextSlaEventAt(terms, clock, now) : null,
+    next_sla_check_at: !isOpenStatus(status) ? null : pendingCheck && pendingCheck <= now ? pendingCheck : nextSlaEventAt(terms, clock, now),
   };
 }

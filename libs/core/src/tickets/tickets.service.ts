@@ -243,7 +243,7 @@ export class TicketsService {
       if (policy) {
         const terms = termsOf(policy);
         if (newStatus !== ticket.status) clock = applyStatusToClock(terms, clock, newStatus, now);
-        Object.assign(changes, slaColumns(terms, clock, newStatus, now));
+        Object.assign(changes, slaColumns(terms, clock, newStatus, now, ticket.next_sla_check_at));
       }
 
       const changed = diff(ticket, changes);
