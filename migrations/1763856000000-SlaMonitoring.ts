@@ -21,6 +21,11 @@ export class SlaMonitoring1763856000000 implements MigrationInterface {
       -- moment in SQL without waiting for the worker.
       ALTER TABLE tickets ADD COLUMN first_response_warn_at timestamptz, ADD COLUMN resolution_warn_at timestamptz;
 
+      -- The next-reply target: from a requester's message to the next public agent reply.
+      ALTER TABLE tickets ADD COLUMN next_reply_started_at timestamptz, ADD COLUMN next_reply_due_at timestamptz;
+      ALTER TABLE ticket_escalations DROP CONSTRAINT ticket_escalations_trigger_check,
+        ADD CONSTRAINT ticket_escalations_trigger_check CHECK (trigger IN ('first_response_breach', 'resolution_breach', 'next_reply_breach', 'manual'));
+
       CREATE INDEX ticket_escalations_ticket_idx ON ticket_escalations (ticket_id, created_at DESC);
       CREATE INDEX ticket_escalations_breach_idx ON ticket_escalations (ticket_id, breach_key);
     `);
@@ -30,6 +35,9 @@ export class SlaMonitoring1763856000000 implements MigrationInterface {
     await db.query(`
       DROP INDEX ticket_escalations_breach_idx;
       DROP INDEX ticket_escalations_ticket_idx;
+      ALTER TABLE ticket_escalations DROP CONSTRAINT ticket_escalations_trigger_check,
+        ADD CONSTRAINT ticket_escalations_trigger_check CHECK (trigger IN ('first_response_breach', 'resolution_breach', 'manual'));
+      ALTER TABLE tickets DROP COLUMN next_reply_due_at, DROP COLUMN next_reply_started_at;
       ALTER TABLE tickets DROP COLUMN resolution_warn_at, DROP COLUMN first_response_warn_at;
       ALTER TABLE sla_policies DROP COLUMN reescalation_minutes, DROP COLUMN near_breach_minutes;
       DROP INDEX sla_events_window_key;

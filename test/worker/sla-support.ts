@@ -52,6 +52,7 @@ export interface PolicyBody {
   escalation_chain: string[];
   reescalation_minutes?: number;
   near_breach_minutes?: number;
+  next_reply_minutes?: number;
 }
 
 export async function putPolicy(api: RunningApp, tenant: TestTenant, priority: string, body: PolicyBody): Promise<Record<string, any>> {

@@ -6,6 +6,8 @@ import {
   isPauseStatus,
   nextSlaCheckAt,
   nextSlaEventAt,
+  nextReplyEventAt,
+  nextReplyMilestones,
   pauseClock,
   recomputeOnPriorityChange,
   resumeClock,
@@ -417,5 +419,24 @@ describe('nextSlaEventAt and near_breach_minutes', () => {
     expect(slaMilestones(minutes, clock).resolution.near_breach_at.toISOString()).toBe('2026-03-02T13:50:00.000Z');
     // A warning longer than the window starts at the window's start.
     expect(slaMilestones({ ...terms, near_breach_minutes: 500 }, clock).first_response.near_breach_at.toISOString()).toBe('2026-03-02T10:00:00.000Z');
+  });
+});
+
+describe('next-reply target', () => {
+  const terms: SlaTerms = { first_response_minutes: 60, resolution_minutes: 240, near_breach_ratio: 0.25, business_hours: null, pause_statuses: [] };
+
+  it('runs its own window from the requester’s message, warning with the same rule', () => {
+    const milestones = nextReplyMilestones(terms, 20, new Date('2026-03-02T12:00:00.000Z'));
+    expect(milestones.near_breach_at.toISOString()).toBe('2026-03-02T12:15:00.000Z');
+    expect(milestones.due_at.toISOString()).toBe('2026-03-02T12:20:00.000Z');
+    expect(nextReplyMilestones({ ...terms, near_breach_minutes: 2 }, 20, new Date('2026-03-02T12:00:00.000Z')).near_breach_at.toISOString()).toBe('2026-03-02T12:18:00.000Z');
+  });
+
+  it('gives its next instant to act, then none', () => {
+    const milestones = nextReplyMilestones(terms, 20, new Date('2026-03-02T12:00:00.000Z'));
+    expect(nextReplyEventAt(milestones, new Date('2026-03-02T12:00:00.000Z'))?.toISOString()).toBe('2026-03-02T12:15:00.001Z');
+    expect(nextReplyEventAt(milestones, new Date('2026-03-02T12:15:00.001Z'))?.toISOString()).toBe('2026-03-02T12:20:00.001Z');
+    expect(nextReplyEventAt(milestones, new Date('2026-03-02T12:20:00.001Z'))).toBeNull();
+    expect(nextReplyEventAt(null, new Date('2026-03-02T12:00:00.000Z'))).toBeNull();
   });
 });

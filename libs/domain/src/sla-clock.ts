@@ -70,13 +70,32 @@ export function slaMilestones(terms: SlaTerms, clock: SlaClock): SlaMilestones {
 }
 
 function targetMilestones(terms: SlaTerms, clock: SlaClock, windowMinutes: number): SlaTargetMilestones {
+  return windowMilestones(terms, clock.started_at, windowMinutes, clock.paused_minutes);
+}
+
+function windowMilestones(terms: SlaTerms, start: Date, windowMinutes: number, pausedMinutes: number): SlaTargetMilestones {
   const ratio = Math.min(Math.max(terms.near_breach_ratio, 0), 1);
   const warning = terms.near_breach_minutes != null ? Math.min(terms.near_breach_minutes, windowMinutes) : windowMinutes * ratio;
   const calendar = terms.business_hours;
   return {
-    near_breach_at: addBusinessMinutes(clock.started_at, windowMinutes - warning + clock.paused_minutes, calendar),
-    due_at: addBusinessMinutes(clock.started_at, windowMinutes + clock.paused_minutes, calendar),
+    near_breach_at: addBusinessMinutes(start, windowMinutes - warning + pausedMinutes, calendar),
+    due_at: addBusinessMinutes(start, windowMinutes + pausedMinutes, calendar),
   };
+}
+
+/**
+ * The next-reply target: a window of business minutes from a requester's message to the next
+ * public agent reply, with the same warning rule as the other targets.
+ */
+export function nextReplyMilestones(terms: SlaTerms, windowMinutes: number, requestedAt: Date): SlaTargetMilestones {
+  return windowMilestones(terms, requestedAt, windowMinutes, 0);
+}
+
+/** The next near-breach or breach instant (+1 ms) of a pending next reply after `now`, if any. */
+export function nextReplyEventAt(milestones: SlaTargetMilestones | null, now: Date): Date | null {
+  if (!milestones) return null;
+  const next = [milestones.near_breach_at.getTime() + 1, milestones.due_at.getTime() + 1].find((instant) => instant > now.getTime());
+  return next === undefined ? null : new Date(next);
 }
 
 /** Due dates for a new priority's terms: same start, same paused time, new targets. */

@@ -38,6 +38,8 @@ export const TICKET_SCHEMA = {
     first_responded_at: instant,
     resolution_due_at: instant,
     resolution_warn_at: instant,
+    next_reply_started_at: instant,
+    next_reply_due_at: instant,
     sla_paused_at: instant,
     sla_paused_seconds: { type: 'number' },
     sla_state: text,

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutboxRepository, SlaEventsRepository, SlaPoliciesRepository, SlaPolicyEntity, TicketEscalationsRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
-import { deriveSlaState, isOpenStatus, nextSlaEventAt, slaMilestones } from '@helpdesk/domain';
+import { deriveSlaState, isOpenStatus, nextReplyEventAt, nextSlaEventAt, SlaMilestones, slaMilestones, SlaTargetMilestones } from '@helpdesk/domain';
 import { SlaScheduler } from '@helpdesk/queue';
 import { SYSTEM_ORIGIN } from '../access/request-context';
-import { clockOf, termsOf } from '../tickets/ticket-sla';
+import { clockOf, earliest, nextReplyOf, termsOf } from '../tickets/ticket-sla';
 import { EscalationService } from './escalation.service';
 import { SlaMetrics } from './sla-metrics';
 
@@ -20,10 +20,23 @@ export interface SlaCheckResult {
   previous_check_at: Date | null;
 }
 
-const TARGETS = [
-  { target: 'first_response', trigger: 'first_response_breach', met: (t: TicketRow) => t.first_responded_at ?? t.resolved_at },
-  { target: 'resolution', trigger: 'resolution_breach', met: (t: TicketRow) => t.resolved_at },
-] as const;
+interface Target {
+  target: 'first_response' | 'resolution' | 'next_reply';
+  trigger: 'first_response_breach' | 'resolution_breach' | 'next_reply_breach';
+  milestones: SlaTargetMilestones;
+  metAt: Date | null;
+}
+
+/** The targets a ticket is measured against now; a pending next reply is cleared when met. */
+function targetsOf(ticket: TicketRow, policy: SlaPolicyEntity, milestones: SlaMilestones): Target[] {
+  const targets: Target[] = [
+    { target: 'first_response', trigger: 'first_response_breach', milestones: milestones.first_response, metAt: ticket.first_responded_at ?? ticket.resolved_at },
+    { target: 'resolution', trigger: 'resolution_breach', milestones: milestones.resolution, metAt: ticket.resolved_at },
+  ];
+  const nextReply = nextReplyOf(policy, ticket);
+  if (nextReply) targets.push({ target: 'next_reply', trigger: 'next_reply_breach', milestones: nextReply, metAt: null });
+  return targets;
+}
 
 /**
  * Acts on a ticket's SLA at a given instant: records near-breach and breach once per target and
@@ -78,9 +91,7 @@ export class SlaMonitorService {
     let nextReescalation: Date | null = null;
 
     if (clock.paused_at === null) {
-      for (const { target, trigger, met } of TARGETS) {
-        const { near_breach_at, due_at } = milestones[target];
-        const metAt = met(ticket);
+      for (const { target, trigger, milestones: { near_breach_at, due_at }, metAt } of targetsOf(ticket, policy, milestones)) {
         if (metAt && metAt <= due_at) continue;
         const window = `${target}@${due_at.toISOString()}`;
         const base = { tenant_id: ticket.tenant_id, ticket_id: ticket.id, target, window_key: window, occurred_at: now };
@@ -121,7 +132,8 @@ export class SlaMonitorService {
       }
     }
 
-    const next = earliest(nextSlaEventAt(terms, clock, now), nextReescalation);
+    const nextReply = clock.paused_at ? null : nextReplyEventAt(nextReplyOf(policy, ticket), now);
+    const next = earliest(earliest(nextSlaEventAt(terms, clock, now), nextReply), nextReescalation);
     const state = deriveSlaState(terms, clock, now);
     await this.tickets.updateSla(manager, ticket.tenant_id, ticket.id, { sla_state: state, next_sla_check_at: next, breached_at: breachedAt });
     return { outcome: 'checked', escalations, next_check_at: next, previous_check_at: original.next_sla_check_at };
@@ -143,8 +155,3 @@ export class SlaMonitorService {
   }
 }
 
-function earliest(a: Date | null, b: Date | null): Date | null {
-  if (!a) return b;
-  if (!b) return a;
-  return a < b ? a : b;
-}

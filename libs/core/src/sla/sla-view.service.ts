@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Page, SlaEventRow, SlaEventsRepository, SlaPoliciesRepository, TicketEscalationRow, TicketEscalationsRepository, TicketsRepository, EscalationFilter } from '@helpdesk/database';
-import { businessMinutesBetween, deriveSlaState, slaMilestones, SlaState } from '@helpdesk/domain';
+import { businessMinutesBetween, deriveSlaState, slaMilestones, SlaState, SlaTargetMilestones } from '@helpdesk/domain';
 import { RequestContext } from '../access/request-context';
 import { assertAllowed, assertReadable, ticketCondition } from '../tickets/ticket-access';
-import { clockOf, termsOf } from '../tickets/ticket-sla';
+import { clockOf, nextReplyOf, termsOf } from '../tickets/ticket-sla';
 
 export interface SlaTargetView {
-  target: 'first_response' | 'resolution';
+  target: 'first_response' | 'resolution' | 'next_reply';
   due_at: string;
   near_breach_at: string;
   met_at: string | null;
@@ -50,8 +50,13 @@ export class SlaViewService {
       const milestones = slaMilestones(terms, clock);
       state = deriveSlaState(terms, clock, now);
       const reference = clock.paused_at ?? now;
-      for (const [target, metAt] of [['first_response', ticket.first_responded_at ?? ticket.resolved_at], ['resolution', ticket.resolved_at]] as const) {
-        const { due_at, near_breach_at } = milestones[target];
+      const windows = [
+        ['first_response', milestones.first_response, ticket.first_responded_at ?? ticket.resolved_at],
+        ['resolution', milestones.resolution, ticket.resolved_at],
+      ] as Array<[SlaTargetView['target'], SlaTargetMilestones, Date | null]>;
+      const nextReply = nextReplyOf(policy, ticket);
+      if (nextReply) windows.push(['next_reply', nextReply, null]);
+      for (const [target, { due_at, near_breach_at }, metAt] of windows) {
         const overdueOrLeft = reference <= due_at ? businessMinutesBetween(reference, due_at, terms.business_hours) : -businessMinutesBetween(due_at, reference, terms.business_hours);
         targets.push({
           target,

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, SlaPoliciesRepository, TicketChanges, TicketMessageRow, TicketMessagesRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
-import { DomainError, resumeClock } from '@helpdesk/domain';
+import { DomainError, isOpenStatus, resumeClock } from '@helpdesk/domain';
 import { originOf, RequestContext } from '../access/request-context';
 import { assertAllowed, assertReadable, messageCondition, messageSubject } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
-import { clockOf, slaColumns, termsOf } from './ticket-sla';
+import { clockOf, nextReplyOf, slaColumns, termsOf } from './ticket-sla';
 import { SlaScheduler } from '@helpdesk/queue';
 
 export interface CreateMessageInput {
@@ -60,6 +60,7 @@ export class MessagesService {
       const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id, manager) : null;
       let clock = clockOf(ticket);
       let status = ticket.status;
+      let nextReplyMet: Date | null = null;
       if (!internal && !byRequester && !ticket.first_responded_at) {
         changes.first_responded_at = now;
         clock = { ...clock, first_responded_at: now };
@@ -71,12 +72,29 @@ export class MessagesService {
         if (policy && clock.paused_at) clock = resumeClock(clock, now, termsOf(policy));
         events.push({ type: 'ticket.status_changed', payload: { from: ticket.status, to: status, reason: 'requester_replied' } });
       }
-      if (policy && Object.keys(changes).length > 0) Object.assign(changes, slaColumns(termsOf(policy), clock, status, now, ticket.next_sla_check_at));
+      // The next-reply target: a requester's public message starts it (unless one is already
+      // waiting), the next public reply by anyone else ends it.
+      if (!internal && policy?.next_reply_minutes && isOpenStatus(status)) {
+        if (byRequester && !ticket.next_reply_started_at) {
+          changes.next_reply_started_at = now;
+          changes.next_reply_due_at = nextReplyOf(policy, { next_reply_started_at: now })!.due_at;
+        }
+        if (!byRequester && ticket.next_reply_started_at) {
+          changes.next_reply_started_at = null;
+          changes.next_reply_due_at = null;
+          nextReplyMet = ticket.next_reply_due_at && now <= ticket.next_reply_due_at ? ticket.next_reply_due_at : null;
+        }
+      }
+      if (policy && Object.keys(changes).length > 0) {
+        const waiting = changes.next_reply_started_at !== undefined ? changes.next_reply_started_at : ticket.next_reply_started_at;
+        Object.assign(changes, slaColumns(termsOf(policy), clock, status, now, { pendingCheck: ticket.next_sla_check_at, nextReply: nextReplyOf(policy, { next_reply_started_at: waiting }) }));
+      }
 
       const ticketChanges = diff(ticket, changes);
       const current = Object.keys(ticketChanges).length > 0 ? await this.tickets.update(manager, principal.tenantId, ticketId, changes, now) : ticket;
       reschedule = { before: ticket, after: current };
       await this.recorder.record(manager, originOf(context), current, 'message_added', { message_id: message.id, internal, ...ticketChanges }, events, now);
+      if (nextReplyMet) await this.recorder.slaEvent(manager, current, 'met', 'next_reply', { due_at: nextReplyMet.toISOString(), replied_at: now.toISOString() }, now);
       if (changes.first_responded_at && ticket.first_response_due_at && now <= ticket.first_response_due_at) {
         await this.recorder.slaEvent(manager, current, 'met', 'first_response', { responded_at: now.toISOString() }, now);
       }

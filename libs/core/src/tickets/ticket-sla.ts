@@ -1,5 +1,16 @@
 import type { SlaPolicyEntity, TicketChanges, TicketRow } from '@helpdesk/database';
-import { BusinessHoursCalendar, deriveSlaState, isOpenStatus, nextSlaEventAt, SlaClock, slaMilestones, SlaTerms } from '@helpdesk/domain';
+import {
+  BusinessHoursCalendar,
+  deriveSlaState,
+  isOpenStatus,
+  nextReplyEventAt,
+  nextReplyMilestones,
+  nextSlaEventAt,
+  SlaClock,
+  slaMilestones,
+  SlaTargetMilestones,
+  SlaTerms,
+} from '@helpdesk/domain';
 
 export function termsOf(policy: SlaPolicyEntity): SlaTerms {
   return {
@@ -22,12 +33,26 @@ export function clockOf(ticket: Pick<TicketRow, 'created_at' | 'sla_paused_at' |
   };
 }
 
+/** The pending next-reply window of a ticket under its policy, if a requester is waiting. */
+export function nextReplyOf(policy: SlaPolicyEntity, ticket: Pick<TicketRow, 'next_reply_started_at'>): SlaTargetMilestones | null {
+  if (!policy.next_reply_minutes || !ticket.next_reply_started_at) return null;
+  return nextReplyMilestones(termsOf(policy), policy.next_reply_minutes, ticket.next_reply_started_at);
+}
+
 /**
  * The SLA columns of a ticket whose clock or terms just changed. `pendingCheck` is the ticket's
  * current next check: one already due but not yet done (a worker down or behind) stays due, since
- * what it has to record (a breach that happened) may still hold.
+ * what it has to record (a breach that happened) may still hold. `nextReply` is a pending
+ * next-reply window, whose instants count too.
  */
-export function slaColumns(terms: SlaTerms, clock: SlaClock, status: TicketRow['status'], now: Date, pendingCheck: Date | null = null): TicketChanges {
+export function slaColumns(
+  terms: SlaTerms,
+  clock: SlaClock,
+  status: TicketRow['status'],
+  now: Date,
+  options: { pendingCheck?: Date | null; nextReply?: SlaTargetMilestones | null } = {},
+): TicketChanges {
+  const pendingCheck = options.pendingCheck ?? null;
   const milestones = slaMilestones(terms, clock);
   const state = deriveSlaState(terms, clock, now);
   return {
@@ -38,6 +63,16 @@ export function slaColumns(terms: SlaTerms, clock: SlaClock, status: TicketRow['
     sla_state: state,
     sla_paused_at: clock.paused_at,
     sla_paused_seconds: Math.round(clock.paused_minutes * 60 * 1000) / 1000,
-    next_sla_check_at: !isOpenStatus(status) ? null : pendingCheck && pendingCheck <= now ? pendingCheck : nextSlaEventAt(terms, clock, now),
+    next_sla_check_at: !isOpenStatus(status)
+      ? null
+      : pendingCheck && pendingCheck <= now
+        ? pendingCheck
+        : earliest(nextSlaEventAt(terms, clock, now), clock.paused_at ? null : nextReplyEventAt(options.nextReply ?? null, now)),
   };
+}
+
+export function earliest(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a < b ? a : b;
 }

@@ -34,7 +34,7 @@ import { sha256 } from '../auth/tokens';
 import { SlaScheduler } from '@helpdesk/queue';
 import { assertAllowed, assertReadable, canOnTicket, ticketCondition, ticketView } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
-import { clockOf, slaColumns, termsOf } from './ticket-sla';
+import { clockOf, nextReplyOf, slaColumns, termsOf } from './ticket-sla';
 
 export interface CreateTicketInput {
   title: string;
@@ -243,7 +243,7 @@ export class TicketsService {
       if (policy) {
         const terms = termsOf(policy);
         if (newStatus !== ticket.status) clock = applyStatusToClock(terms, clock, newStatus, now);
-        Object.assign(changes, slaColumns(terms, clock, newStatus, now, ticket.next_sla_check_at));
+        Object.assign(changes, slaColumns(terms, clock, newStatus, now, { pendingCheck: ticket.next_sla_check_at, nextReply: nextReplyOf(policy, ticket) }));
       }
 
       const changed = diff(ticket, changes);

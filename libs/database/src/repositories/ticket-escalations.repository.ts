@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor, Page } from '../pagination';
 import { AccessCondition, SqlParams } from '../sql';
 
-export type EscalationTrigger = 'first_response_breach' | 'resolution_breach' | 'manual';
+export type EscalationTrigger = 'first_response_breach' | 'resolution_breach' | 'next_reply_breach' | 'manual';
 
 export interface TicketEscalationRow {
   id: string;

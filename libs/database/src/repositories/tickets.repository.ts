@@ -33,6 +33,9 @@ export interface TicketRow {
   first_responded_at: Date | null;
   resolution_due_at: Date | null;
   resolution_warn_at: Date | null;
+  /** The pending next-reply target: since the requester's message, due by this instant. */
+  next_reply_started_at: Date | null;
+  next_reply_due_at: Date | null;
   sla_paused_at: Date | null;
   sla_paused_seconds: number;
   sla_state: SlaState;
@@ -90,7 +93,7 @@ export interface TicketListRequest {
 const COLUMNS = [
   'id', 'tenant_id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id',
   'team_id', 'owner_role', 'franchise_id', 'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'archived',
-  'version', 'sla_policy_id', 'first_response_due_at', 'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'sla_paused_at',
+  'version', 'sla_policy_id', 'first_response_due_at', 'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at', 'sla_paused_at',
   'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'escalation_level', 'breached_at', 'reopen_count',
   'resolution_summary', 'resolved_at', 'closed_at', 'created_at', 'updated_at',
 ] as const;

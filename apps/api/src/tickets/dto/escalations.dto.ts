@@ -13,7 +13,7 @@ export class DeEscalateDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(500) reason: string;
 }
 
-const TRIGGERS = ['first_response_breach', 'resolution_breach', 'manual'] as const;
+const TRIGGERS = ['first_response_breach', 'resolution_breach', 'next_reply_breach', 'manual'] as const;
 
 export class ListEscalationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TRIGGERS }) @IsOptional() @IsIn(TRIGGERS) trigger?: (typeof TRIGGERS)[number];
