@@ -11,7 +11,7 @@
 import request from 'supertest';
 import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, startWorker, TestTenant, TestUser } from '@helpdesk/testing';
 import { API_OVERRIDES, newTicket, ticketsApi, TicketsApi } from '../api/tickets-fixtures';
-import { countBy, dedicatedPrefix, putPolicy, sleep, sleepUntil, slaRows, waitFor } from './sla-support';
+import { assertStillBefore, countBy, dedicatedPrefix, putPolicy, sleep, sleepUntil, slaRows, waitFor } from './sla-support';
 
 jest.setTimeout(90_000);
 
@@ -165,7 +165,7 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
 
     const reply = await t.postMessage(agent.token, answered.id, { body: 'Looking into it now.' });
     expect(reply.status).toBe(201);
-    expect(Date.now()).toBeLessThan(oldDue.getTime());
+    assertStillBefore(oldDue, 'the reply');
 
     const met = await getSla(tenant.adminToken, answered.id);
     expect(met.targets[0]).toMatchObject({ target: 'first_response', status: 'met', met_at: expect.any(String), remaining_minutes: null });
@@ -209,7 +209,7 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     await sleep(PAUSE_MS);
     const resumedBody = await patch(agent.token, id, { status: 'open' });
     const pauseLength = Date.now() - pausedAt;
-    expect(Date.now()).toBeLessThan(oldResolutionDue.getTime());
+    assertStillBefore(oldResolutionDue, 'the end of the pause');
 
     const newResolutionDue = new Date(resumedBody.resolution_due_at);
     const shift = newResolutionDue.getTime() - oldResolutionDue.getTime();
@@ -220,7 +220,7 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
 
     // Past the old due instant (and a sweep): no breach.
     await sleepUntil(oldResolutionDue, SETTLE_MS);
-    expect(Date.now()).toBeLessThan(newResolutionDue.getTime());
+    assertStillBefore(newResolutionDue, 'the check past the old due instant');
     expect(await rows.events(id, 'breached')).toEqual([]);
     expect(await rows.outbox(id, 'sla.breached')).toEqual([]);
     expect(await level(id)).toBe(0);
@@ -245,7 +245,7 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     const createdAt = new Date(moved.created_at).getTime();
 
     const updated = await patch(tenant.adminToken, moved.id, { priority: 'low' });
-    expect(Date.now()).toBeLessThan(oldDue.getTime());
+    assertStillBefore(oldDue, 'the reply');
     expect(updated.priority).toBe('low');
     expect(Math.abs(new Date(updated.first_response_due_at).getTime() - (createdAt + 60 * 60_000))).toBeLessThanOrEqual(1);
     expect(Math.abs(new Date(updated.resolution_due_at).getTime() - (createdAt + 120 * 60_000))).toBeLessThanOrEqual(1);

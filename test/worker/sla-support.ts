@@ -196,3 +196,14 @@ export async function metricValue(worker: SpawnedWorker, name: string, labels: R
   }
   return total;
 }
+
+/**
+ * A precondition of a scenario, not a speed check: the step just taken had to happen before
+ * `instant` for the scenario to mean anything. Fails with a message saying so if the machine was
+ * too slow to set the scenario up in time.
+ */
+export function assertStillBefore(instant: Date, step: string): void {
+  if (Date.now() >= instant.getTime()) {
+    throw new Error(`precondition not met: ${step} had to happen before ${instant.toISOString()}; the machine was too slow to set up this scenario`);
+  }
+}
