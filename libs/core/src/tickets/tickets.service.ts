@@ -111,9 +111,10 @@ export class TicketsService {
     const result = await this.dataSource.transaction(async (manager): Promise<CreateTicketResult> => {
       const principalKey = `${principal.kind}:${principal.id}`;
       if (idempotencyKey) {
-        const stored = await this.idempotency.claim(manager, tenantId, principalKey, idempotencyKey, sha256(canonicalJson(input)));
+        const requestHash = sha256(canonicalJson(input));
+        const stored = await this.idempotency.claim(manager, tenantId, principalKey, idempotencyKey, requestHash);
         if (stored) {
-          if (stored.request_hash !== sha256(canonicalJson(input))) {
+          if (stored.request_hash !== requestHash) {
             throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was used with a different request body.');
           }
           return { status: 200, ticket: stored.response_body as TicketView };
