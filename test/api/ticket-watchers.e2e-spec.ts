@@ -185,4 +185,13 @@ describe('ticket watchers', () => {
     expectProblem(await t.addWatcher(tenant.adminToken, UNKNOWN_ID), 404, 'not_found');
     expect((await watcherRows(foreign.id)).map((w: { user_id: string }) => w.user_id)).not.toContain(adminId);
   });
+
+  it('refuses watcher changes on an archived ticket (409) and writes nothing', async () => {
+    const ticket = await teamTicket();
+    await t.archive(tenant.adminToken, ticket.id).expect(204);
+    await expectFailsWithoutRecords(api, ticket.id, 409, () => t.addWatcher(tenant.adminToken, ticket.id, { user_id: agentA.id }), 'conflict');
+    await expectFailsWithoutRecords(api, ticket.id, 409, () => t.updateWatcher(tenant.adminToken, ticket.id, requester.id, { notify_sms: true }), 'conflict');
+    await expectFailsWithoutRecords(api, ticket.id, 409, () => t.removeWatcher(tenant.adminToken, ticket.id, requester.id), 'conflict');
+    expect((await watcherRows(ticket.id)).map((w: { user_id: string }) => w.user_id)).toEqual([requester.id]);
+  });
 });

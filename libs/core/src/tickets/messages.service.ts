@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Page, SlaPoliciesRepository, TicketChanges, TicketMessageRow, TicketMessagesRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
 import { DomainError, isOpenStatus, resumeClock } from '@helpdesk/domain';
 import { originOf, RequestContext } from '../access/request-context';
-import { assertAllowed, assertReadable, messageCondition, messageSubject } from './ticket-access';
+import { assertAllowed, assertNotArchived, assertReadable, messageCondition, messageSubject } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
 import { clockOf, nextReplyOf, slaColumns, termsOf } from './ticket-sla';
 import { SlaScheduler } from '@helpdesk/queue';
@@ -39,7 +39,7 @@ export class MessagesService {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
       const authorId = principal.kind === 'user' ? principal.id : null;
       assertAllowed(principal.ability.can('create', messageSubject({ ticket_id: ticketId, author_id: authorId, internal })), internal ? 'write internal notes' : 'reply on tickets');
-      if (ticket.archived) throw new DomainError('conflict', 'The ticket is archived.');
+      assertNotArchived(ticket);
       const now = new Date();
       const message = await this.messages.insert(manager, {
         tenant_id: principal.tenantId,

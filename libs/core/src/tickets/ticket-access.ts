@@ -22,6 +22,10 @@ export function assertReadable(ability: AppAbility, ticket: TicketRow | null): T
   return ticket;
 }
 
+export function assertNotArchived(ticket: TicketRow): void {
+  if (ticket.archived) throw new DomainError('conflict', 'The ticket is archived; it can be read, not changed.');
+}
+
 export function assertAllowed(allowed: boolean, what: string): void {
   if (!allowed) throw new DomainError('forbidden', `Your role may not ${what}.`);
 }

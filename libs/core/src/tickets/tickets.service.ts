@@ -32,7 +32,7 @@ import { originOf, RequestContext } from '../access/request-context';
 import { AuthService } from '../auth/auth.service';
 import { sha256 } from '../auth/tokens';
 import { SlaScheduler } from '@helpdesk/queue';
-import { assertAllowed, assertReadable, canOnTicket, ticketCondition, ticketView } from './ticket-access';
+import { assertAllowed, assertNotArchived, assertReadable, canOnTicket, ticketCondition, ticketView } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
 import { clockOf, nextReplyOf, slaColumns, termsOf } from './ticket-sla';
 
@@ -374,10 +374,6 @@ function listView(ability: Parameters<typeof ticketView>[0], ticket: TicketRow):
   if (!ticket.is_sensitive) return view;
   const { description: _description, metadata: _metadata, ...rest } = view;
   return rest;
-}
-
-function assertNotArchived(ticket: TicketRow): void {
-  if (ticket.archived) throw new DomainError('conflict', 'The ticket is archived; it can be read, not changed.');
 }
 
 /** SLA columns that move with other changes; on their own they are not a user-visible update. */

@@ -5,7 +5,7 @@ import { TicketsRepository, TicketWatcherRow, TicketWatchersRepository, UsersRep
 import { DomainError } from '@helpdesk/domain';
 import { originOf, RequestContext } from '../access/request-context';
 import { AuthService } from '../auth/auth.service';
-import { assertAllowed, assertReadable, canOnTicket } from './ticket-access';
+import { assertAllowed, assertNotArchived, assertReadable, canOnTicket } from './ticket-access';
 import { TicketRecorder } from './ticket-recorder';
 
 @Injectable()
@@ -26,6 +26,7 @@ export class WatchersService {
     return this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
       assertAllowed(principal.ability.can('create', subjectOf('Watcher', { ticket_id: ticketId, user_id: watcherId })), watcherId === principal.id ? 'watch tickets' : 'add other watchers');
+      assertNotArchived(ticket);
       const user = await this.users.findById(principal.tenantId, watcherId);
       if (!user?.active) throw DomainError.validation([{ field: 'user_id', message: 'is not an active user of this tenant' }]);
       if (user.id !== principal.id && !canOnTicket((await this.auth.principalOf(user)).ability, 'read', ticket)) {
@@ -44,6 +45,7 @@ export class WatchersService {
     return this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
       assertAllowed(principal.ability.can('update', subjectOf('Watcher', { ticket_id: ticketId, user_id: userId })), 'change this watcher');
+      assertNotArchived(ticket);
       const watcher = await this.watchers.update(manager, principal.tenantId, ticketId, userId, preferences);
       if (!watcher) throw DomainError.notFound('Watcher');
       await this.recorder.record(manager, originOf(context), ticket, 'watcher_updated', { user_id: userId, ...preferences }, [{ type: 'watcher.updated', payload: { user_id: userId } }], new Date());
@@ -56,6 +58,7 @@ export class WatchersService {
     await this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
       assertAllowed(principal.ability.can('delete', subjectOf('Watcher', { ticket_id: ticketId, user_id: userId })), 'remove this watcher');
+      assertNotArchived(ticket);
       if (!(await this.watchers.remove(manager, principal.tenantId, ticketId, userId))) throw DomainError.notFound('Watcher');
       await this.recorder.record(manager, originOf(context), ticket, 'watcher_removed', { user_id: userId }, [{ type: 'watcher.removed', payload: { user_id: userId } }], new Date());
     });
