@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AccessService } from './access/access.service';
+import { UserCache } from './access/user-cache';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuthService } from './auth/auth.service';
 import { RolesService } from './roles/roles.service';
@@ -12,6 +13,7 @@ import { UsersService } from './users/users.service';
 
 const USE_CASES = [
   AccessService,
+  UserCache,
   AuthService,
   ApiKeysService,
   RolesService,

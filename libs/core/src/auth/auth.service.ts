@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@helpdesk/config';
 import { RefreshTokensRepository, UserEntity, UsersRepository } from '@helpdesk/database';
 import { DomainError } from '@helpdesk/domain';
 import { AccessService } from '../access/access.service';
+import { UserCache } from '../access/user-cache';
 import { Principal } from '../access/principal';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords';
 import { randomSecret, sha256 } from './tokens';
@@ -38,6 +39,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly access: AccessService,
+    private readonly userCache: UserCache,
   ) {
     this.signingKey = createSecretKey(Buffer.from(this.config.jwtSecret, 'utf8'));
   }
@@ -78,7 +80,7 @@ export class AuthService {
       throw new DomainError('unauthenticated', 'The access token is not valid or has expired.');
     }
     if (claims.typ !== 'access') throw new DomainError('unauthenticated', 'The access token is not valid or has expired.');
-    const user = await this.users.findById(claims.tid, claims.sub);
+    const user = await this.userCache.get(claims.tid, claims.sub);
     if (!user?.active) throw new DomainError('unauthenticated', 'The account behind this token is not active.');
     return this.principalOf(user);
   }

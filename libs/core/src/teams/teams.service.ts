@@ -3,10 +3,14 @@ import { Page, PageRequest, TeamEntity, TeamFields, TeamsRepository } from '@hel
 import { DomainError } from '@helpdesk/domain';
 import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
 import { isUniqueViolation } from '../unique-violation';
+import { UserCache } from '../access/user-cache';
 
 @Injectable()
 export class TeamsService {
-  constructor(private readonly teams: TeamsRepository) {}
+  constructor(
+    private readonly teams: TeamsRepository,
+    private readonly userCache: UserCache,
+  ) {}
 
   list(scope: Scope, page: PageRequest): Promise<Page<TeamEntity>> {
     return this.teams.list(scope.tenantId, page, readCondition(scope, 'Team', 't'));
@@ -30,6 +34,7 @@ export class TeamsService {
   async delete(scope: Scope, id: string): Promise<void> {
     assertRecordAccess(scope, 'delete', 'Team', await this.teams.findById(scope.tenantId, id), 'Team');
     await this.teams.delete(scope.tenantId, id);
+    this.userCache.clear();
   }
 }
 

@@ -3,6 +3,7 @@ import { Page, PageRequest, RefreshTokensRepository, RolesRepository, TeamsRepos
 import { DomainError, FieldError } from '@helpdesk/domain';
 import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
 import { hashPassword } from '../auth/passwords';
+import { UserCache } from '../access/user-cache';
 import { isUniqueViolation } from '../unique-violation';
 
 export type CreateUserInput = Pick<UserFields, 'email' | 'name' | 'role'> &
@@ -16,6 +17,7 @@ export class UsersService {
     private readonly roles: RolesRepository,
     private readonly teams: TeamsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
+    private readonly userCache: UserCache,
   ) {}
 
   list(scope: Scope, filter: UserListFilter, page: PageRequest): Promise<Page<UserEntity>> {
@@ -58,6 +60,7 @@ export class UsersService {
     await this.assertReferences(scope.tenantId, fields);
     const passwordHash = password ? await hashPassword(password) : undefined;
     const updated = await this.users.update(scope.tenantId, id, fields, passwordHash).catch(rethrowDuplicateEmail);
+    this.userCache.evict(scope.tenantId, id);
     if (input.active === false || password) await this.refreshTokens.revokeUser(scope.tenantId, id);
     return updated!;
   }
