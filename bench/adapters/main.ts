@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { ChildProcess, execFileSync, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -10,6 +9,8 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, RouteSchema } from '@nestjs/platform-fastify';
 import { IsIn, IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { TICKET_PAGE_SCHEMA } from '../../apps/api/src/tickets/ticket.schema';
+import { cpuSeconds, mulberry32, wholeNumber } from '../common';
 
 /*
  * Express vs Fastify under NestJS 11, measured on this machine.
@@ -55,17 +56,6 @@ class EchoDto {
 
 const PING = { ok: true, service: 'helpdesk-bench', version: 1 } as const;
 
-/** Deterministic pseudo-random numbers (mulberry32), so both adapters serve byte-identical pages. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'printer scanner badge laptop vpn wifi email outlook invoice refund payment terminal till receipt ' +
@@ -76,7 +66,7 @@ const WORDS = (
 
 /** A page of 50 ticket-shaped objects: 32 fields each (7 of them dates), ~1.4 KB of JSON per ticket, like the api's list. */
 function ticketPage(): { data: Record<string, unknown>[]; next_cursor: string } {
-  const next = random(20260101);
+  const next = mulberry32(20260101);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(next() * 16).toString(16)).join('');
   const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
@@ -130,61 +120,8 @@ function ticketPage(): { data: Record<string, unknown>[]; next_cursor: string } 
   return { data, next_cursor: Buffer.from(JSON.stringify({ c: data[49].created_at, i: data[49].id })).toString('base64url') };
 }
 
+// Served plain, and (Fastify) with the api's own response schema: TICKET_PAGE_SCHEMA of the tickets routes.
 const TICKET_PAGE = ticketPage();
-
-const text = { type: 'string' } as const;
-const nullableText = { type: ['string', 'null'] } as const;
-const integer = { type: 'integer' } as const;
-const instant = { type: 'string', format: 'date-time' } as const;
-const nullableInstant = { type: ['string', 'null'], format: 'date-time' } as const;
-
-/** Every field of the page is listed (checked at start-up: the schema route must answer the same JSON). */
-const TICKET_PAGE_SCHEMA = {
-  type: 'object',
-  properties: {
-    data: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: text,
-          tenant_id: text,
-          title: text,
-          description: text,
-          type: text,
-          priority: text,
-          status: text,
-          source: text,
-          requester_id: nullableText,
-          assignee_id: nullableText,
-          team_id: nullableText,
-          owner_role: nullableText,
-          franchise_id: nullableText,
-          region: nullableText,
-          linked_type: nullableText,
-          linked_id: nullableText,
-          tags: { type: 'array', items: text },
-          metadata: { type: 'object', additionalProperties: true },
-          is_sensitive: { type: 'boolean' },
-          version: integer,
-          sla_policy_id: nullableText,
-          first_response_due_at: instant,
-          first_responded_at: nullableInstant,
-          resolution_due_at: instant,
-          sla_paused_seconds: integer,
-          sla_state: text,
-          escalation_level: integer,
-          breached_at: nullableInstant,
-          reopen_count: integer,
-          resolved_at: nullableInstant,
-          created_at: instant,
-          updated_at: instant,
-        },
-      },
-    },
-    next_cursor: nullableText,
-  },
-} as const;
 
 @Controller()
 class BenchController {
@@ -328,17 +265,6 @@ function scenarios(): Scenario[] {
   return all;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in 100 Hz clock ticks
-  } catch {
-    return null;
-  }
-}
 
 function uptime(): string {
   try {
@@ -450,12 +376,12 @@ function parseOptions(): Options {
     process.exit(0);
   }
   const whole = (name: string, value: string, min: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) {
-      process.stderr.write(`--${name} must be a whole number ≥ ${min} (got "${value}")\n\n${HELP}`);
+    try {
+      return wholeNumber(name, value, min);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n\n${HELP}`);
       process.exit(2);
     }
-    return n;
   };
   return {
     connections: whole('connections', values.connections, 1),

@@ -3,6 +3,7 @@
  * so that full-text search has realistic matches (a noun like "printer" is in a few per cent of
  * the tickets, not in all or none of them). Deterministic: the same seed gives the same corpus.
  */
+import { mulberry32 } from '../common';
 
 export const SUBJECTS = [
   'printer', 'invoice', 'payment', 'refund', 'login', 'password', 'account', 'email', 'report', 'dashboard', 'export',
@@ -55,21 +56,10 @@ function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** mulberry32: a small seeded generator, so that the corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` distinct-ish sentences built from the templates above. */
 export function sentences(count: number, seed = 42): string[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
   const saved = Math.random;
   Math.random = random;

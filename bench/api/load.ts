@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { Client, Pool } from 'pg';
+import { cpuSeconds } from '../common';
 
 /** CPU time per request, in ms, by who spent it. Undefined where it could not be read. */
 export interface CpuShare {
@@ -27,18 +27,6 @@ export interface Measured {
   cpu: CpuShare;
   /** 1-minute load average when the measurement ended: other work on the machine shows here. */
   load: number;
-}
-
-/** User + system CPU seconds a process has used so far (Linux /proc), or null elsewhere. */
-export function cpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name; in clock ticks (100 Hz).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 /**

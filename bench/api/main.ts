@@ -14,6 +14,7 @@ import { AuthService } from '@helpdesk/core';
 import { TicketListRequest, TicketsRepository, UsersRepository } from '@helpdesk/database';
 import { CliModule } from '../../apps/cli/src/cli.module';
 import { ticketCondition } from '../../libs/core/src/tickets/ticket-access';
+import { assertBenchDatabase, UsageError, wholeNumber } from '../common';
 import { CpuMeter, measureHttp, measureSql, Measured } from './load';
 import { BenchFixture, prepareDatabase, removeCreatedTickets, resetDatabase } from './seed';
 
@@ -105,36 +106,29 @@ function options(): Options {
     process.stdout.write(HELP);
     process.exit(0);
   }
-  const whole = (name: string, value: string, min: number) => {
-    const n = Number(value.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min} (got "${value}")`);
-    return n;
-  };
   const scenarios = values.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = scenarios.filter((s) => !SCENARIOS.includes(s as Scenario));
   if (unknown.length) throw new UsageError(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
   const databaseUrl = values['database-url'];
   // The database is dropped and recreated: never let that be anything but a bench database.
-  if (!/bench/i.test(new URL(databaseUrl).pathname)) throw new UsageError(`the bench database's name must contain "bench" (got ${redact(databaseUrl)})`);
+  assertBenchDatabase(databaseUrl);
   return {
-    tickets: whole('tickets', values.tickets, 1),
-    connections: whole('connections', values.connections, 1),
-    duration: whole('duration', values.duration, 1),
-    warmup: whole('warmup', values.warmup, 0),
+    tickets: wholeNumber('tickets', values.tickets, 1),
+    connections: wholeNumber('connections', values.connections, 1),
+    duration: wholeNumber('duration', values.duration, 1),
+    warmup: wholeNumber('warmup', values.warmup, 0),
     reuse: values.reuse,
     reset: values.reset,
     scenarios: scenarios as Scenario[],
     q: values.q,
-    deepPages: whole('deep-pages', values['deep-pages'], 1),
+    deepPages: wholeNumber('deep-pages', values['deep-pages'], 1),
     explain: values.explain,
     databaseUrl,
     redisUrl: values['redis-url'],
-    port: whole('port', values.port, 1),
+    port: wholeNumber('port', values.port, 1),
     cpuProf: values['cpu-prof'] ? resolve(values['cpu-prof']) : null,
   };
 }
-
-class UsageError extends Error {}
 
 /** The api under test: the built main.js as a child process, with its own environment. */
 class ApiProcess {

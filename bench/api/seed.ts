@@ -5,6 +5,7 @@ import { AppConfig } from '@helpdesk/config';
 import { hashPassword, TenantProvisioningService } from '@helpdesk/core';
 import { dropDatabase, ensureDatabase, runMigrations, TenantsRepository } from '@helpdesk/database';
 import { CliModule } from '../../apps/cli/src/cli.module';
+import { withClient } from '../common';
 import { CONTEXTS, ISSUES, REGIONS, sentences, SUBJECTS, TAGS, TEAM_NAMES, weighted } from './corpus';
 
 export const BENCH_TENANT = { name: 'Bench Corp', slug: 'bench' };
@@ -45,16 +46,6 @@ export type Log = (line: string) => void;
 
 function seconds(since: bigint): string {
   return `${(Number(process.hrtime.bigint() - since) / 1e9).toFixed(1)} s`;
-}
-
-async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function databaseExists(url: string): Promise<boolean> {

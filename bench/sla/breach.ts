@@ -1,13 +1,13 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { SlaMonitorService } from '@helpdesk/core';
 import { TicketsRepository } from '@helpdesk/database';
 import { auditHash } from '@helpdesk/domain';
 import { slaCheckJobId, SLA_JOBS } from '@helpdesk/queue';
-import { elapsed, optionalTicketColumns, SEED_SOURCE, warnAt, withClient } from './seed';
+import { cpuSeconds, withClient } from '../common';
+import { elapsed, optionalTicketColumns, SEED_SOURCE, warnAt } from './seed';
 
 /**
  * Makes `n` seeded tickets (at level 0, check parked) newly breached: created 1.5 first-response
@@ -102,18 +102,7 @@ export async function verify(url: string, ids: string[], since: Date): Promise<V
 
 /** CPU seconds (user + system) of processes, from /proc; pids that are gone count as 0. */
 export function cpuSecondsOf(pids: number[]): Map<number, number> {
-  const ticks = 100; // USER_HZ on Linux
-  const result = new Map<number, number>();
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      result.set(pid, (Number(fields[11]) + Number(fields[12])) / ticks);
-    } catch {
-      result.set(pid, 0);
-    }
-  }
-  return result;
+  return new Map(pids.map((pid) => [pid, cpuSeconds(pid) ?? 0]));
 }
 
 /** The PostgreSQL backends serving a database (other than the asking one). */

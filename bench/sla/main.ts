@@ -18,7 +18,8 @@ import { QUEUES, SlaScheduler } from '@helpdesk/queue';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { median, percentile, QueryProfiler, QueryStat, timeMethod } from './profile';
 import { backendPids, cpuSecondsOf, dueNow, makeBreached, parallelSweep, park, setBasedSketch, Verification, verify } from './breach';
-import { elapsed, LAG_SOURCE, optionalTicketColumns, prepareDatabase, provisionTenant, resetState, seedTickets, ticketCount, warnAt, withClient } from './seed';
+import { assertBenchDatabase, UsageError, wholeNumber, withClient } from '../common';
+import { elapsed, LAG_SOURCE, optionalTicketColumns, prepareDatabase, provisionTenant, resetState, seedTickets, ticketCount, warnAt } from './seed';
 
 const HELP = `Usage: npm run bench:sla -- [options]
 
@@ -52,8 +53,6 @@ const WORKER_MAIN = join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const int = (n: number) => n.toLocaleString('en-US');
-
-class UsageError extends Error {}
 
 const PHASES = ['empty', 'breach', 'whatif', 'lag'] as const;
 type Phase = (typeof PHASES)[number];
@@ -97,31 +96,25 @@ function options(): Options {
     process.stdout.write(HELP);
     process.exit(0);
   }
-  const whole = (name: string, value: string, min: number) => {
-    const n = Number(value.replace(/_/g, ''));
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min} (got "${value}")`);
-    return n;
-  };
   const databaseUrl = values['database-url'];
-  // The database is dropped and recreated: never let that be anything but a bench database.
-  if (!/bench/i.test(new URL(databaseUrl).pathname)) throw new UsageError(`the bench database's name must contain "bench" (got ${redact(databaseUrl)})`);
+  assertBenchDatabase(databaseUrl);
   const phases = values.phases.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = phases.filter((p) => !PHASES.includes(p as Phase));
   if (unknown.length) throw new UsageError(`unknown phase(s) ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
-  const tickets = whole('tickets', values.tickets, 1);
-  const breached = whole('breached', values.breached, 1);
+  const tickets = wholeNumber('tickets', values.tickets, 1);
+  const breached = wholeNumber('breached', values.breached, 1);
   const sets = phases.includes('whatif') ? 3 : 1;
   if (breached * sets > tickets) throw new UsageError(`--breached × ${sets} (the breach phase${sets > 1 ? ' and both what-if experiments' : ''}) cannot exceed --tickets`);
   return {
     tickets,
     breached,
-    repetitions: whole('repetitions', values.repetitions, 1),
-    batchSize: values['batch-size'] === undefined ? null : whole('batch-size', values['batch-size'], 1),
-    lagTickets: whole('lag-tickets', values['lag-tickets'], 1),
-    lagSpread: whole('lag-spread', values['lag-spread'], 1),
-    workerConcurrency: values['worker-concurrency'] === undefined ? null : whole('worker-concurrency', values['worker-concurrency'], 1),
+    repetitions: wholeNumber('repetitions', values.repetitions, 1),
+    batchSize: values['batch-size'] === undefined ? null : wholeNumber('batch-size', values['batch-size'], 1),
+    lagTickets: wholeNumber('lag-tickets', values['lag-tickets'], 1),
+    lagSpread: wholeNumber('lag-spread', values['lag-spread'], 1),
+    workerConcurrency: values['worker-concurrency'] === undefined ? null : wholeNumber('worker-concurrency', values['worker-concurrency'], 1),
     phases: phases as Phase[],
-    whatIfConcurrency: whole('whatif-concurrency', values['whatif-concurrency'], 1),
+    whatIfConcurrency: wholeNumber('whatif-concurrency', values['whatif-concurrency'], 1),
     reuse: values.reuse,
     reset: values.reset,
     databaseUrl,

@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../../migrations';
+import { withClient } from '../common';
 import { TenantProvisioningService } from '@helpdesk/core';
 import { dropDatabase, ensureDatabase, runMigrations, TenantsRepository } from '@helpdesk/database';
 
@@ -23,16 +24,6 @@ export interface SlaFixture {
 
 export function elapsed(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e6;
-}
-
-export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 function databaseName(url: string): string {
