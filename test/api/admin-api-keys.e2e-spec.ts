@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, secretsIn, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
+import { adminIdOf, bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, secretsIn, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
 
 /** Property names that must never leave the api, in any response (see `secretsIn`). */
 const SECRET_KEYS = ['key', 'key_hash', 'password_hash'];
@@ -36,7 +36,7 @@ describe('admin API: API keys', () => {
     opsAgent = await createUser(api, tenant, 'ops_agent');
     auditor = await createUser(api, tenant, 'auditor');
     requester = await createUser(api, tenant, 'requester');
-    adminId = (await request(api.url).get('/api/v1/admin/users?role=admin').set(...bearer(tenant.adminToken)).expect(200)).body.data[0].id;
+    adminId = await adminIdOf(api, tenant);
     foreignKeyId = (await newKey({ name: 'foreign' }, other)).id;
   });
   afterAll(() => api.close());

@@ -17,10 +17,8 @@ describe('admin API: roles', () => {
   const call = routeCaller(() => api, '/api/v1/admin/roles');
   const roleName = (prefix = 'custom') => `${prefix}_${randomBytes(4).toString('hex')}`;
   const newRole = async (body: object = {}) => (await call('post', '', tenant.adminToken, { name: roleName(), rules: [{ action: 'read', subject: 'Team' }], ...body }).expect(201)).body;
-  const asUser = (method: Method, path: string, user: TestUser, body?: object) => {
-    const req = request(api.url)[method](`/api/v1${path}`).set(...bearer(user.token));
-    return body === undefined ? req : req.send(body);
-  };
+  const v1 = routeCaller(() => api, '/api/v1');
+  const asUser = (method: Method, path: string, user: TestUser, body?: object) => v1(method, path, user.token, body);
 
   beforeAll(async () => {
     api = await startApi();

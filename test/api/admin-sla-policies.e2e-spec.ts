@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
+import { adminIdOf, bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
 
 /** The seeded defaults, written out by hand. */
 const DEFAULTS = [
@@ -117,7 +117,7 @@ describe('admin API: SLA policies', () => {
         business_hours: { time_zone: 'Europe/Paris', weekly: { mon: [{ start: '09:00', end: '17:00' }] } },
         pause_statuses: ['awaiting_customer'],
       }).expect(200);
-      const adminId = (await request(api.url).get('/api/v1/admin/users?role=admin').set(...bearer(fresh.adminToken)).expect(200)).body.data[0].id;
+      const adminId = await adminIdOf(api, fresh);
       expect(first.body).toEqual({
         id: UUID,
         tenant_id: fresh.id,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bearer, createTenant, RunningApp, startApi, TestTenant } from '@helpdesk/testing';
+import { bearer, createTenant, createUser, expectProblem, RunningApp, startApi, TestTenant } from '@helpdesk/testing';
 
 /** No worker runs here: the state must come from the stored instants, read at query time. */
 describe('sla_state is current without the worker', () => {
@@ -43,5 +43,17 @@ describe('sla_state is current without the worker', () => {
     expect(read.body.sla_state).toBe('breached');
     // The paused ticket's clock stood still: still paused, not breached.
     expect(await ids('paused')).toEqual([paused.id]);
+  });
+
+  it('shows a ticket’s SLA only to callers who may read the ticket (404 otherwise, 401 without a credential)', async () => {
+    const ticket = (await request(api.url).post('/api/v1/tickets').set(...bearer(tenant.adminToken)).send({ title: 'Private', type: 'task', priority: 'critical' }).expect(201)).body;
+    const other = await createTenant(api);
+    const requester = await createUser(api, tenant, 'requester');
+    const sla = (token: string, id = ticket.id) => request(api.url).get(`/api/v1/tickets/${id}/sla`).set(...bearer(token));
+    expect((await sla(tenant.adminToken).expect(200)).body).toMatchObject({ ticket_id: ticket.id, policy: { priority: 'critical' } });
+    expectProblem(await sla(other.adminToken), 404, 'not_found');
+    expectProblem(await sla(requester.token), 404, 'not_found');
+    expectProblem(await sla(tenant.adminToken, 'not-a-uuid'), 404, 'not_found');
+    expectProblem(await request(api.url).get(`/api/v1/tickets/${ticket.id}/sla`), 401, 'unauthenticated');
   });
 });

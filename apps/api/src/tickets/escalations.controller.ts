@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EscalationService, RequestContext, SlaViewService } from '@helpdesk/core';
-import { DomainError } from '@helpdesk/domain';
 import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
 import { Ctx } from '../common/decorators';
 import { IdParam } from '../common/id-param';
@@ -21,10 +20,8 @@ export class EscalationsController {
   @ApiOperation({ summary: 'Escalate one step along the policy’s chain (the same path as breach escalations)' })
   @ApiProblems(403, 404, 409, 422)
   async escalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: EscalateDto) {
-    const result = await this.escalation.escalateManually(context, id, body.reason, body.from_level);
-    if (result.outcome === 'stale') throw new DomainError('conflict', 'The ticket’s escalation changed meanwhile; read it again.');
-    if (result.outcome === 'exhausted') return { outcome: 'exhausted', escalation: result.escalation };
-    return { outcome: 'escalated', escalation: result.escalation };
+    const { outcome, escalation } = await this.escalation.escalateManually(context, id, body.reason, body.from_level);
+    return { outcome, escalation };
   }
 
   @Post('tickets/:id/escalation/acknowledge')

@@ -88,7 +88,7 @@ export class EscalationService {
   }
 
   /** POST /tickets/:id/escalate: the same path, for a caller allowed to escalate. */
-  async escalateManually(context: RequestContext, ticketId: string, reason: string, fromLevel?: number): Promise<EscalationOutcome> {
+  async escalateManually(context: RequestContext, ticketId: string, reason: string, fromLevel?: number): Promise<Exclude<EscalationOutcome, { outcome: 'stale' }>> {
     const { principal } = context;
     return this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
@@ -99,7 +99,9 @@ export class EscalationService {
       const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id, manager) : null;
       if (!policy) throw new DomainError('conflict', 'The ticket has no SLA policy, hence no escalation chain.');
       const at = new Date();
-      return this.escalateLocked(manager, originOf(context), ticket, policy, { trigger: 'manual', breachKey: `manual@${ticket.version}`, reason, fromLevel: ticket.escalation_level }, at);
+      const result = await this.escalateLocked(manager, originOf(context), ticket, policy, { trigger: 'manual', breachKey: `manual@${ticket.version}`, reason, fromLevel: ticket.escalation_level }, at);
+      if (result.outcome === 'stale') throw new DomainError('conflict', 'The ticket’s escalation changed meanwhile; read it again.');
+      return result;
     });
   }
 
