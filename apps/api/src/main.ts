@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createLogger, loadConfig } from '@helpdesk/config';
-import { assertDependenciesReachable, runMain } from '@helpdesk/core';
+import { assertDependenciesReachable, listeningUrl, runMain } from '@helpdesk/core';
 import { createApiApp } from './api-app';
 
 runMain(async () => {
@@ -8,6 +8,7 @@ runMain(async () => {
   const logger = createLogger(config, 'api');
   await assertDependenciesReachable(config);
   const app = await createApiApp(config, logger);
-  await app.listen({ port: config.apiPort, host: '0.0.0.0' });
-  logger.info({ port: config.apiPort }, `api listening on http://127.0.0.1:${config.apiPort} (docs at /docs)`);
+  await app.listen({ port: config.apiPort, host: config.apiHost });
+  const url = listeningUrl(app.getHttpServer().address(), config.apiHost);
+  logger.info({ url }, `api listening on ${url} (docs at /docs)`);
 });

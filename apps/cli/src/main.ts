@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ensureLocalEnvFile, loadConfig } from '@helpdesk/config';
-import { runMain } from '@helpdesk/core';
+import { listeningUrl, runMain } from '@helpdesk/core';
 import { DomainError } from '@helpdesk/domain';
 import { createApiKey, createTenant, migrate, revert, setup } from './commands';
 import { startProcesses } from './start';
@@ -16,7 +16,9 @@ function program(): Command {
     if (envFile) print(`Wrote ${envFile} with a random JWT_SECRET (first run).`);
     const config = loadConfig();
     await setup(config, print);
-    print(`Starting api on http://127.0.0.1:${config.apiPort} (Swagger UI at /docs) and worker (health on port ${config.workerHealthPort})`);
+    const api = listeningUrl({ address: config.apiHost, port: config.apiPort }, config.apiHost);
+    const worker = listeningUrl({ address: config.workerHealthHost, port: config.workerHealthPort }, config.workerHealthHost);
+    print(`Starting api on ${api} (Swagger UI at /docs) and worker (health at ${worker}/health/ready)`);
     process.exitCode = await startProcesses(print);
   });
   cli.command('setup').description('create the database if missing, migrate, seed the demo tenant').action(async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface AppConfig {
@@ -9,7 +10,11 @@ export interface AppConfig {
   redisUrl: string;
   /** Prefix of every Redis key and BullMQ queue, so that deployments (and test runs) can share a Redis. */
   redisPrefix: string;
+  /** Address the api listens on: loopback by default, `0.0.0.0` in the container image. */
+  apiHost: string;
   apiPort: number;
+  /** Address of the worker's health and metrics server. */
+  workerHealthHost: string;
   workerHealthPort: number;
   jwtSecret: string;
   accessTokenTtlSeconds: number;
@@ -59,7 +64,9 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
     databaseUrl: read.url('DATABASE_URL', ['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/helpdesk'),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
     redisPrefix: read.pattern('REDIS_PREFIX', /^[A-Za-z0-9_.-]{1,64}$/, 'helpdesk', 'must be 1-64 letters, digits, dots, dashes or underscores'),
+    apiHost: read.host('API_HOST', '127.0.0.1'),
     apiPort: read.port('API_PORT', 3000),
+    workerHealthHost: read.host('WORKER_HEALTH_HOST', '127.0.0.1'),
     workerHealthPort: read.port('WORKER_HEALTH_PORT', 3001),
     jwtSecret: read.secret('JWT_SECRET', 32),
     accessTokenTtlSeconds: read.integer('ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86_400),
@@ -94,6 +101,7 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const BUCKET_RULE = 'must be a valid bucket name (3-63 lowercase letters, digits, dots, dashes)';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 function readProcessEnv(): Env {
   const file = resolve('.env');
@@ -140,6 +148,13 @@ class EnvReader {
       throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
     }
     return parsed;
+  }
+
+  /** An IP address or a host name to bind to (`0.0.0.0` or `::` for every interface). */
+  host(name: string, fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (isIP(value) === 0 && !HOST_NAME.test(value)) throw new ConfigError(name, `must be an IP address or a host name to listen on (got "${value}")`);
+    return value;
   }
 
   port(name: string, fallback: number): number {

@@ -22,3 +22,10 @@ export function runMain(main: () => Promise<void>): void {
     process.exit(1);
   });
 }
+
+/** The URL a listening server answers on, for log lines: a wildcard address is shown as loopback. */
+export function listeningUrl(address: string | { address: string; port: number } | null, host: string): string {
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
