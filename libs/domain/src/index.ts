@@ -7,3 +7,4 @@ export * from './audit-chain';
 export * from './ticket-lifecycle';
 export * from './business-hours';
 export * from './sla-clock';
+export * from './fields';

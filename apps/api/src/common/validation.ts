@@ -1,9 +1,34 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, FieldError } from '@helpdesk/domain';
+
+/**
+ * The DTO a handler receives holds exactly the fields the caller sent. Compiled with standard
+ * class fields (`useDefineForClassFields`, the default from ES2022 on), every declared property of
+ * a DTO instance exists and is `undefined` until set: a use case iterating its keys would take an
+ * absent field for "set to undefined". Such keys are removed here, in nested DTOs too.
+ */
+class SentFieldsValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return withoutUndefinedFields(await super.transform(value, metadata));
+  }
+}
+
+export function withoutUndefinedFields<T>(value: T): T {
+  if (Array.isArray(value)) {
+    value.forEach(withoutUndefinedFields);
+  } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    for (const key of Object.keys(value)) {
+      const field = (value as Record<string, unknown>)[key];
+      if (field === undefined) delete (value as Record<string, unknown>)[key];
+      else if (typeof field === 'object' && field !== null && Object.getPrototypeOf(field) !== Object.prototype) withoutUndefinedFields(field);
+    }
+  }
+  return value;
+}
 
 /** Whitelist, refuse unknown fields, convert types, and report every failing field as a 422. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new SentFieldsValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -19,6 +19,7 @@ import {
   assertTransition,
   AuditChainReport,
   canonicalJson,
+  definedFields,
   DomainError,
   FieldError,
   isOpenStatus,
@@ -208,7 +209,7 @@ export class TicketsService {
       if (ticket.version !== expectedVersion) {
         throw new DomainError('precondition_failed', `The ticket has changed (version ${ticket.version}, If-Match named ${expectedVersion}); read it again.`, { current_version: ticket.version });
       }
-      const { status, ...fields } = input;
+      const { status, ...fields } = definedFields(input);
       const changes: TicketChanges = { ...fields };
       if (Object.keys(fields).length > 0) assertAllowed(canOnTicket(principal.ability, 'update', ticket), 'update this ticket');
       if (changes.tags) changes.tags = [...new Set(changes.tags)];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Page, PageRequest, RefreshTokensRepository, RolesRepository, TeamsRepository, UserEntity, UserFields, UserListFilter, UsersRepository } from '@helpdesk/database';
-import { DomainError, FieldError } from '@helpdesk/domain';
+import { DomainError, FieldError, definedFields } from '@helpdesk/domain';
 import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
 import { hashPassword } from '../auth/passwords';
 import { UserCache } from '../access/user-cache';
@@ -53,7 +53,7 @@ export class UsersService {
     if (id === actorId && user.role === 'admin' && (input.active === false || (input.role !== undefined && input.role !== 'admin'))) {
       throw new DomainError('conflict', 'Admins cannot deactivate themselves or give up their own admin role.');
     }
-    const { password, ...fields } = input;
+    const { password, ...fields } = definedFields(input);
     if (fields.email) fields.email = fields.email.toLowerCase();
     // The record as it would be must still be one the caller may manage (no moving users out of reach).
     assertRecordAccess(scope, 'update', 'User', { ...user, ...fields }, 'User');

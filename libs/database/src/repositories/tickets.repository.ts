@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { SlaState, TicketPriority, TicketStatus, TicketType } from '@helpdesk/domain';
+import { definedFields, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
 import { decodeCursor, encodeCursor, Page } from '../pagination';
 import { AccessCondition, SqlParams } from '../sql';
 
@@ -162,7 +162,7 @@ export class TicketsRepository {
   /** Applies changes to a locked ticket, bumping its version. */
   async update(manager: EntityManager, tenantId: string, id: string, changes: TicketChanges, at: Date): Promise<TicketRow> {
     const params = new SqlParams();
-    const sets = Object.entries(changes).map(([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`);
+    const sets = Object.entries(definedFields(changes)).map(([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`);
     const [rows] = await manager.query(
       `UPDATE tickets SET ${[...sets, `version = version + 1`, `updated_at = ${params.add(at)}`].join(', ')}
        WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}
@@ -184,7 +184,7 @@ export class TicketsRepository {
    */
   async updateSla(manager: EntityManager, tenantId: string, id: string, changes: Pick<TicketChanges, 'sla_state' | 'next_sla_check_at' | 'breached_at'>): Promise<void> {
     const params = new SqlParams();
-    const sets = Object.entries(changes).map(([column, value]) => `${column} = ${params.add(value)}`);
+    const sets = Object.entries(definedFields(changes)).map(([column, value]) => `${column} = ${params.add(value)}`);
     if (sets.length === 0) return;
     await manager.query(`UPDATE tickets SET ${sets.join(', ')} WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}`, params.values);
   }
