@@ -106,10 +106,10 @@ describe('access matrix of the seeded roles', () => {
   it('builds for each role the ticket and message permissions its rules give', async () => {
     const actual = {} as Record<Role, string>;
     for (const role of ROLES) {
-      const entity = await api.app.get(UsersRepository).findById(tenant.id, users[role].id);
+      const entity = await api.services.get(UsersRepository).findById(tenant.id, users[role].id);
       if (!entity) throw new Error(`user of ${role} not found`);
       expect({ role, team_ids: entity.team_ids, franchise_id: entity.franchise_id, region: entity.region }).toEqual({ role, team_ids: [mine], franchise_id: 'fr-1', region: 'north' });
-      const { ability } = await api.app.get(AuthService).principalOf(entity);
+      const { ability } = await api.services.get(AuthService).principalOf(entity);
 
       const someoneElse = randomUUID();
       const ticket = (fields: Record<string, unknown>) =>

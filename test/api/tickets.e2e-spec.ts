@@ -424,6 +424,23 @@ describe('tickets API: create, read, update, assign, archive', () => {
       expect(await recordsOf(api, ticket.id)).toEqual({ audit: ['created', 'updated'], events: ['ticket.created', 'ticket.updated'] });
     });
 
+    it('changes exactly the fields a partial body names, and leaves every other field as it was', async () => {
+      const ticket = await newTicket(api, tenant.adminToken, { title: 'Printer', description: 'Jams on page 2', tags: ['hw'], metadata: { floor: 3 } });
+      const untouched = (row: Record<string, unknown>) => ({ description: row.description, tags: row.tags, metadata: row.metadata, priority: row.priority });
+      const before = untouched(await ticketRow(api, ticket.id));
+      for (const [version, body] of [
+        [1, { title: 'Printer on floor 3' }],
+        [2, { status: 'open' }],
+        [3, { title: 'Printer, floor 3', status: 'in_progress' }],
+      ] as const) {
+        const response = await t.patch(tenant.adminToken, ticket.id, body, version);
+        expect({ status: response.status, body: response.body }).toMatchObject({ status: 200, body: { ...body, version: version + 1 } });
+        expect(untouched(await ticketRow(api, ticket.id))).toEqual(before);
+      }
+      const [audit] = await db().query("SELECT changes FROM ticket_audit WHERE ticket_id = $1 AND action = 'updated' ORDER BY seq LIMIT 1", [ticket.id]);
+      expect(Object.keys(audit.changes)).toEqual(['title']);
+    });
+
     it('changes nothing and writes nothing for a PATCH that changes no value', async () => {
       const ticket = await newTicket(api, tenant.adminToken, { title: 'Same' });
       const { result, written } = await recordsWritten(api, ticket.id, () => t.patch(tenant.adminToken, ticket.id, { title: 'Same' }, 1));
@@ -631,6 +648,14 @@ describe('tickets API: create, read, update, assign, archive', () => {
       // Assigning what is already there changes nothing.
       const same = await recordsWritten(api, ticket.id, () => t.assign(opsAgentA.token, ticket.id, { team_id: teamA, reason: 'no-op' }).expect(200));
       expect(same.written).toEqual({ audit: [], events: [] });
+    });
+
+    it('moves only what the body names: a new team keeps the assignee, a new assignee keeps the team', async () => {
+      const ticket = await newTicket(api, tenant.adminToken, { team_id: teamA, assignee_id: hqSupport.id });
+      await t.assign(tenant.adminToken, ticket.id, { team_id: teamB, reason: 'Other queue' }).expect(200);
+      expect(await ticketRow(api, ticket.id)).toMatchObject({ team_id: teamB, assignee_id: hqSupport.id });
+      await t.assign(tenant.adminToken, ticket.id, { assignee_id: opsAgentB.id, reason: 'Their queue' }).expect(200);
+      expect(await ticketRow(api, ticket.id)).toMatchObject({ team_id: teamB, assignee_id: opsAgentB.id });
     });
 
     it('answers 403 for a role without assign (franchise_agent, ceo_oncall, auditor) and 404 for a ticket the caller cannot read', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { dataSourceOf, RunningApp, startApi, testEnvironment } from '@helpdesk/testing';
-import { assertBuilt, BUILT, childEnvironment, emptyWorkingDirectory, Finished, lines, runNode } from './processes';
+import { assertBuilt, BUILT, childEnvironment, emptyWorkingDirectory, Finished, lines, runNode } from '@helpdesk/testing';
 
 /** The operator CLI, built, against the run's database: tenants and API keys that then work on the api. */
 describe('cli: tenant:create and api-key:create', () => {

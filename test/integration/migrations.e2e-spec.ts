@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { dropDatabase, ensureDatabase, revertLastMigration, runMigrations } from '@helpdesk/database';
 import { testDatabaseUrl, testEnvironment } from '@helpdesk/testing';
 import { MIGRATIONS } from '../../migrations';
-import { assertBuilt, BUILT, childEnvironment, emptyWorkingDirectory, lines, runNode } from './processes';
+import { assertBuilt, BUILT, childEnvironment, emptyWorkingDirectory, lines, runNode } from '@helpdesk/testing';
 
 /** The data model of DESIGN.md: every table the migrations must create (and take away again). */
 const TABLES = [

@@ -101,15 +101,21 @@ describe('RedisLock and withRedisLock (real Redis)', () => {
 
     it('renews: the holder extends the TTL, keeping it past several TTLs', async () => {
       const key = newKey();
-      const holder = new RedisLock(redisA, key, { ttlMs: 400 });
-      const contender = new RedisLock(redisB, key, { ttlMs: 400 });
+      // A renewal every 100 ms against a TTL of 1.5 s: only a stall of over 1.4 s could let it lapse.
+      const holder = new RedisLock(redisA, key, { ttlMs: 1500 });
+      const contender = new RedisLock(redisB, key, { ttlMs: 1500 });
       await expect(holder.acquire()).resolves.toBe(true);
 
-      for (let i = 0; i < 12; i++) {
-        await sleep(100);
+      const lapsed = new Promise<void>((resolve) => setTimeout(resolve, 3200)); // past two TTLs
+      let renewals = 0;
+      while (!(await Promise.race([lapsed.then(() => true), sleep(100).then(() => false)]))) {
+        const before = await redisB.pttl(key);
         await expect(holder.renew()).resolves.toBe(true);
+        expect(await redisB.pttl(key)).toBeGreaterThanOrEqual(before); // the renewal moved the expiry on
         await expect(contender.acquire()).resolves.toBe(false);
+        renewals++;
       }
+      expect(renewals).toBeGreaterThan(2);
       expect(await redisB.pttl(key)).toBeGreaterThan(0);
       await expect(redisB.get(key)).resolves.toBe(holder.token);
       await expect(holder.release()).resolves.toBe(true);
@@ -161,13 +167,14 @@ describe('RedisLock and withRedisLock (real Redis)', () => {
   describe('withRedisLock', () => {
     it('keeps the lock alive past several TTLs while the work runs, then releases it', async () => {
       const key = newKey();
-      const contender = new RedisLock(redisB, key, { ttlMs: 300 });
+      const contender = new RedisLock(redisB, key, { ttlMs: 1500 });
       const contenderResults: boolean[] = [];
       const pttls: number[] = [];
       let abortedDuringWork = false;
 
-      const outcome = await withRedisLock(redisA, key, { ttlMs: 300 }, async (signal) => {
-        const until = Date.now() + 1000;
+      // Renewed every 500 ms against a TTL of 1.5 s, for over two TTLs of work.
+      const outcome = await withRedisLock(redisA, key, { ttlMs: 1500 }, async (signal) => {
+        const until = Date.now() + 3200;
         while (Date.now() < until) {
           contenderResults.push(await contender.acquire());
           pttls.push(await redisB.pttl(key));

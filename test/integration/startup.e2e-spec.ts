@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { testDatabaseUrl, testEnvironment } from '@helpdesk/testing';
-import { assertBuilt, BUILT, childEnvironment, emptyWorkingDirectory, Finished, runNode } from './processes';
+import { assertBuilt, BUILT, childEnvironment, emptyWorkingDirectory, Finished, runNode } from '@helpdesk/testing';
 
 /**
  * An operator mistake at startup (bad configuration, a dependency not running) is one line on

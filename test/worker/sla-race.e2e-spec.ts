@@ -8,14 +8,12 @@
  * Everything is asserted from the database once things have settled: the invariants hold however
  * the work was interleaved.
  */
-import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { dropDatabase, ensureDatabase, runMigrations } from '@helpdesk/database';
-import { QUEUES, SLA_JOBS } from '@helpdesk/queue';
-import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, testDatabaseUrl } from '@helpdesk/testing';
+import { QUEUES, redisConnectionOptions, SLA_JOBS } from '@helpdesk/queue';
+import { assertBuilt, bearer, createTenant, createUser, dataSourceOf, emptyWorkingDirectory, RunningApp, startApi, testDatabaseUrl, testRedisUrl } from '@helpdesk/testing';
 import { API_OVERRIDES, newTicket } from '../api/tickets-fixtures';
-import { assertBuilt, emptyWorkingDirectory } from '../integration/processes';
 import { countBy, dedicatedPrefix, deleteKeysUnder, metricValue, putPolicy, sleep, sleepUntil, SpawnedWorker, spawnWorker, waitFor } from './sla-support';
 
 jest.setTimeout(180_000);
@@ -33,6 +31,8 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
   /** Every worker process started here; all are stopped before the next test and at the end. */
   const workers: SpawnedWorker[] = [];
   const apis: RunningApp[] = [];
+  /** Queues the test reads directly (the api's own are in its process). */
+  const queues: Queue[] = [];
 
   const stopWorkers = async () => {
     const running = workers.splice(0);
@@ -57,6 +57,7 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
   });
   afterEach(async () => {
     await stopWorkers();
+    await Promise.all(queues.splice(0).map((queue) => queue.close()));
     await Promise.all(apis.splice(0).map((api) => api.close()));
   });
   afterAll(async () => {
@@ -219,7 +220,8 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
     const lastDue = new Date(Math.max(...tickets.map((ticket) => new Date(ticket.first_response_due_at).getTime())));
 
     // The api scheduled one delayed check per ticket; Redis loses them all.
-    const queue = api.app.get<Queue>(getQueueToken(QUEUES.sla));
+    const queue = new Queue(QUEUES.sla, { connection: redisConnectionOptions(testRedisUrl()), prefix: `${prefix}:bull` });
+    queues.push(queue);
     const delayedChecks = async () => (await queue.getDelayed()).filter((job) => job.name === SLA_JOBS.checkTicket).length;
     expect(await delayedChecks()).toBe(TICKETS);
     expect(await deleteKeysUnder(prefix)).toBeGreaterThan(0);

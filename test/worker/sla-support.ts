@@ -3,13 +3,11 @@
  * bounded polling, SLA policies through the admin API, and the SLA rows a ticket leaves behind.
  * Time is real: SLA windows of a few seconds (fractional minutes), never fake timers.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { bearer, RunningApp, TEST_ENV, testEnvironment, TestTenant, testRedisUrl } from '@helpdesk/testing';
-import { BUILT, childEnvironment, Finished, finished, freePort } from '../integration/processes';
+import { bearer, RunningApp, spawnBuilt, SpawnedProcess, TEST_ENV, testEnvironment, TestTenant, testRedisUrl } from '@helpdesk/testing';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -123,65 +121,12 @@ export async function deleteKeysUnder(prefix: string): Promise<number> {
   return deleted;
 }
 
-export interface SpawnedWorker {
-  name: string;
-  child: ChildProcess;
-  /** Base URL of its health port. */
-  url: string;
-  exit: Promise<Finished>;
-  alive(): boolean;
-  output(): string;
-  /** SIGTERM, then waits (bounded) for the exit. */
-  stop(timeoutMs?: number): Promise<Finished | null>;
-}
+/** A built worker process; see spawnBuilt. */
+export type SpawnedWorker = SpawnedProcess;
 
 /** Starts the BUILT worker with the run's environment plus `overrides`; resolves once /health/ready answers 200. */
-export async function spawnWorker(name: string, overrides: Record<string, string>, cwd: string, readyTimeoutMs = 30_000): Promise<SpawnedWorker> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [BUILT.worker], {
-    env: childEnvironment(testEnvironment({ LOG_LEVEL: 'warn', ...overrides, WORKER_HEALTH_PORT: String(port) })),
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log = (log + chunk.toString('utf8')).slice(-20_000)));
-  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString('utf8')).slice(-20_000)));
-  // Bounded: no worker of these suites outlives 5 minutes (it is killed and the run fails).
-  const exit = finished(child, 300_000, `worker ${name}`);
-  exit.catch(() => undefined);
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  const worker: SpawnedWorker = {
-    name,
-    child,
-    url,
-    exit,
-    alive,
-    output: () => log,
-    stop: async (timeoutMs = 15_000) => {
-      if (!alive()) return exit.catch(() => null);
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
-      const result = await Promise.race([exit.catch(() => null), timeout]);
-      clearTimeout(timer);
-      if (result === null && alive()) child.kill('SIGKILL');
-      return result;
-    },
-  };
-  const deadline = Date.now() + readyTimeoutMs;
-  let last = 'no answer';
-  for (;;) {
-    if (!alive()) throw new Error(`worker ${name} exited (${child.exitCode ?? child.signalCode}) before it was ready; output: ${log}`);
-    const response = await fetch(`${url}/health/ready`).catch((error: Error) => error);
-    if (!(response instanceof Error) && response.status === 200) return worker;
-    last = response instanceof Error ? response.message : `status ${response.status}`;
-    if (Date.now() >= deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`worker ${name} did not answer ${url}/health/ready with 200 within ${readyTimeoutMs} ms (last: ${last}); output: ${log}`);
-    }
-    await sleep(100);
-  }
+export function spawnWorker(name: string, overrides: Record<string, string>, cwd: string, readyTimeoutMs = 30_000): Promise<SpawnedWorker> {
+  return spawnBuilt('worker', name, testEnvironment({ LOG_LEVEL: 'warn', ...overrides }), cwd, { readyTimeoutMs, lifetimeMs: 300_000 });
 }
 
 /** One Prometheus counter value from a worker's /metrics (0 when the series does not exist yet). */

@@ -1,9 +1,20 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import Redis from 'ioredis';
 import request from 'supertest';
-import { REDIS } from '@helpdesk/queue';
-import { RunningApp, startWorker, testEnvironment } from '@helpdesk/testing';
-import { assertBuilt, BUILT, childEnvironment, emptyWorkingDirectory, Finished, finished, freePort } from '../integration/processes';
+import {
+  assertBuilt,
+  BUILT,
+  childEnvironment,
+  emptyWorkingDirectory,
+  Finished,
+  finished,
+  freePort,
+  RunningApp,
+  startTcpProxy,
+  startWorker,
+  testEnvironment,
+  testRedisUrl,
+} from '@helpdesk/testing';
+import { waitFor } from './sla-support';
 
 /** Polls `url` until it answers 200; fails when it has not within `timeoutMs` or the process died. */
 async function waitForOk(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -76,7 +87,7 @@ describe('worker: the built process', () => {
   });
 });
 
-describe('worker: in-process (startWorker)', () => {
+describe('worker: readiness follows its dependencies', () => {
   let worker: RunningApp;
   beforeAll(async () => {
     worker = await startWorker();
@@ -89,16 +100,25 @@ describe('worker: in-process (startWorker)', () => {
     expect(response.body.info).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
   });
 
-  it('reports not ready (503, redis down) when Redis goes away', async () => {
-    const broken = await startWorker();
+  it('reports not ready (503, redis down) when Redis goes away, and stays live', async () => {
+    // The worker reaches Redis through a proxy that the test then cuts: to the process, Redis is gone.
+    const redis = new URL(testRedisUrl());
+    const proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    const proxied = new URL(redis.toString());
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    const broken = await startWorker({ REDIS_URL: proxied.toString() });
     try {
-      // Cut the worker's own Redis connection: readiness must notice and say which dependency is down.
-      const redis = broken.app.get<Redis>(REDIS);
-      redis.disconnect();
-      const response = await request(broken.url).get('/health/ready').expect(503);
+      await request(broken.url).get('/health/ready').expect(200);
+      await proxy.cut();
+      const response = await waitFor('the worker to report Redis down', async () => {
+        const answer = await request(broken.url).get('/health/ready');
+        return answer.status === 503 ? answer : null;
+      }, 20_000);
       expect(response.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } }, info: { postgres: { status: 'up' } } });
+      await request(broken.url).get('/health/live').expect(200);
     } finally {
-      await broken.close();
+      await broken.close({ requireCleanExit: false });
     }
   });
 });

@@ -29,7 +29,7 @@ export function uniqueSlug(prefix = 't'): string {
 export async function createTenant(api: RunningApp): Promise<TestTenant> {
   const slug = uniqueSlug();
   const adminEmail = `admin@${slug}.test`;
-  const { tenant } = await api.app.get(TenantProvisioningService).provision({ name: `Tenant ${slug}`, slug, adminEmail, adminPassword: TEST_PASSWORD });
+  const { tenant } = await api.services.get(TenantProvisioningService).provision({ name: `Tenant ${slug}`, slug, adminEmail, adminPassword: TEST_PASSWORD });
   const adminToken = await login(api, adminEmail, TEST_PASSWORD);
   return { id: tenant.id, slug, adminEmail, adminPassword: TEST_PASSWORD, adminToken };
 }
@@ -52,7 +52,7 @@ export async function createUser(api: RunningApp, tenant: TestTenant, role: stri
 }
 
 export function dataSourceOf(api: RunningApp): DataSource {
-  return api.app.get(DataSource);
+  return api.services.get(DataSource);
 }
 
 /** The id of the tenant's seeded admin, the user behind `tenant.adminToken`. */

@@ -1,4 +1,6 @@
 export * from './test-env';
+export * from './processes';
 export * from './apps';
 export * from './fixtures';
 export * from './assertions';
+export * from './tcp-proxy';

@@ -1,12 +1,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Helpers for the tests that run the BUILT apps (`npm run -s build` first; `npm test` does it). */
+/**
+ * The tests run the program that `npm run build` emits (`npm test` builds first): api and worker
+ * are child processes started from `dist/` the way `npm start` starts them, and tests talk to them
+ * over HTTP. Nothing here loads the apps into the test process.
+ */
 
-export const ROOT = join(__dirname, '..', '..');
+export const ROOT = join(__dirname, '..', '..', '..');
 export const BUILT = {
   api: join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js'),
   worker: join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js'),
@@ -82,6 +87,94 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** The status of a GET, its body read and dropped (so that the connection is released). */
+export function statusOf(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    }).on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A built api or worker running as a child process. */
+export interface SpawnedProcess {
+  name: string;
+  child: ChildProcess;
+  /** Base URL of its HTTP server (the api, or the worker's health server). */
+  url: string;
+  exit: Promise<Finished>;
+  alive(): boolean;
+  /** The last 20,000 characters it wrote to stdout and stderr. */
+  output(): string;
+  /** SIGTERM, then waits (bounded) for the exit; SIGKILL if it outlasts `timeoutMs` (then null). */
+  stop(timeoutMs?: number): Promise<Finished | null>;
+}
+
+const PORT_VARIABLE = { api: 'API_PORT', worker: 'WORKER_HEALTH_PORT' } as const;
+const HOST_VARIABLE = { api: 'API_HOST', worker: 'WORKER_HEALTH_HOST' } as const;
+
+/**
+ * Starts `node dist/apps/<app>/src/main.js` with exactly `env` (plus a free loopback port) in `cwd`;
+ * resolves once its /health/ready answers 200. A process that exits first, or is not ready within
+ * `readyTimeoutMs`, fails with its output. No child outlives `lifetimeMs` (it is killed).
+ */
+export async function spawnBuilt(
+  app: 'api' | 'worker',
+  name: string,
+  env: Record<string, string>,
+  cwd: string,
+  { readyTimeoutMs = 30_000, lifetimeMs = 600_000 } = {},
+): Promise<SpawnedProcess> {
+  assertBuilt();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [BUILT[app]], {
+    env: childEnvironment({ ...env, [PORT_VARIABLE[app]]: String(port), [HOST_VARIABLE[app]]: '127.0.0.1' }),
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => (log = (log + chunk.toString('utf8')).slice(-20_000)));
+  child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString('utf8')).slice(-20_000)));
+  const exit = finished(child, lifetimeMs, `${app} ${name}`);
+  exit.catch(() => undefined);
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const spawned: SpawnedProcess = {
+    name,
+    child,
+    url,
+    exit,
+    alive,
+    output: () => log,
+    stop: async (timeoutMs = 15_000) => {
+      if (!alive()) return exit.catch(() => null);
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs)));
+      const result = await Promise.race([exit.catch(() => null), timeout]);
+      clearTimeout(timer);
+      if (result === null && alive()) child.kill('SIGKILL');
+      return result;
+    },
+  };
+  const deadline = Date.now() + readyTimeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    if (!alive()) throw new Error(`${app} ${name} exited (${child.exitCode ?? child.signalCode}) before it was ready; output: ${log}`);
+    const status = await statusOf(`${url}/health/ready`).catch((error: Error) => error);
+    if (status === 200) return spawned;
+    last = status instanceof Error ? status.message : `status ${status}`;
+    if (Date.now() >= deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${app} ${name} did not answer ${url}/health/ready with 200 within ${readyTimeoutMs} ms (last: ${last}); output: ${log}`);
+    }
+    await sleep(100);
+  }
 }
 
 /** The lines of a process's output, without the empty one after the last newline. */
