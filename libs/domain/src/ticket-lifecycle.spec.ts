@@ -151,11 +151,19 @@ describe('ticket lifecycle', () => {
   });
 
   it('hands out a copy of the allowed list in the error and keeps the table frozen', () => {
+    let error: unknown;
     try {
       assertTransition('wont_fix', 'resolved');
-    } catch (error) {
-      (error as DomainError).details.allowed = ['mutated'];
+    } catch (caught) {
+      error = caught;
     }
+    expect(error).toBeInstanceOf(DomainError);
+    const allowed = (error as DomainError).details.allowed as string[];
+    expect(allowed).toEqual(['open', 'closed']);
+    // A copy: not the table's own (frozen) array, and changing it leaves the table as it was.
+    expect(allowed).not.toBe(TICKET_TRANSITIONS.wont_fix);
+    expect(Object.isFrozen(allowed)).toBe(false);
+    allowed.push('mutated');
     expect(TICKET_TRANSITIONS.wont_fix).toEqual(['open', 'closed']);
     expect(Object.isFrozen(TICKET_TRANSITIONS)).toBe(true);
     expect(Object.isFrozen(TICKET_TRANSITIONS.new)).toBe(true);
