@@ -2,7 +2,7 @@ import { subject } from '@casl/ability';
 import { SEEDED_ROLES } from '@helpdesk/domain';
 import { buildAbility } from './ability.factory';
 import { DEFAULT_ROLE_RULES } from './default-roles';
-import { interpolateRules, PrincipalAttributes, RoleRule, toArray } from './role-rules';
+import { interpolateRules, isUnrestricted, PrincipalAttributes, RoleRule, toArray } from './role-rules';
 import { validateRoleRules } from './role-validation';
 import { UnsupportedConditionError } from './rules-to-sql';
 
@@ -437,5 +437,25 @@ describe('toArray', () => {
     expect(toArray('read')).toEqual(['read']);
     expect(toArray(['read', 'update'])).toEqual(['read', 'update']);
     expect(toArray(undefined)).toEqual([]);
+  });
+});
+
+describe('isUnrestricted', () => {
+  it('holds for the seeded admin role only', () => {
+    expect(SEEDED_ROLES.filter((role) => isUnrestricted(DEFAULT_ROLE_RULES[role]))).toEqual(['admin']);
+  });
+
+  it.each<[string, RoleRule[], boolean]>([
+    ['manage all', [{ action: 'manage', subject: 'all' }], true],
+    ['manage all among others', [{ action: 'read', subject: 'Ticket' }, { action: ['manage'], subject: ['all'] }], true],
+    ['manage all with a condition', [{ action: 'manage', subject: 'all', conditions: { region: 'north' } }], false],
+    ['manage all on some fields', [{ action: 'manage', subject: 'all', fields: ['title'] }], false],
+    ['manage all, then a cannot', [{ action: 'manage', subject: 'all' }, { action: 'delete', subject: 'User', inverted: true }], false],
+    ['manage all, inverted', [{ action: 'manage', subject: 'all', inverted: true }], false],
+    ['manage every named subject', [{ action: 'manage', subject: ['Ticket', 'User', 'Role', 'ApiKey'] }], false],
+    ['every action on all, named', [{ action: ['read', 'create', 'update', 'delete'], subject: 'all' }], false],
+    ['no rules', [], false],
+  ])('%s: %s', (_name, rules, expected) => {
+    expect(isUnrestricted(rules)).toBe(expected);
   });
 });

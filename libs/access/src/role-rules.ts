@@ -81,3 +81,14 @@ export function toArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
+
+/**
+ * A role that may do everything: an unconditioned `manage all` and no rule taking anything away.
+ * Only such a role may hand out credentials acting as another role (see docs/security.md).
+ */
+export function isUnrestricted(rules: readonly RoleRule[]): boolean {
+  const grantsAll = rules.some(
+    (rule) => !rule.inverted && toArray(rule.action).includes('manage') && toArray(rule.subject).includes('all') && !rule.conditions && !rule.fields,
+  );
+  return grantsAll && !rules.some((rule) => rule.inverted);
+}

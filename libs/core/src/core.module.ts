@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AccessService } from './access/access.service';
+import { CredentialPolicy } from './access/credential-policy';
 import { UserCache } from './access/user-cache';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuthService } from './auth/auth.service';
@@ -10,9 +11,9 @@ import { TeamsService } from './teams/teams.service';
 import { TenantProvisioningService } from './tenants/tenant-provisioning.service';
 import { UsersService } from './users/users.service';
 
-
 const USE_CASES = [
   AccessService,
+  CredentialPolicy,
   UserCache,
   AuthService,
   ApiKeysService,

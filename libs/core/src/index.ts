@@ -1,5 +1,6 @@
 export * from './access/principal';
 export * from './access/access.service';
+export * from './access/credential-policy';
 export * from './access/request-context';
 export * from './access/scope';
 export * from './auth/auth.service';

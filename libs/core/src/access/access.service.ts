@@ -25,7 +25,7 @@ export class AccessService {
     this.cache.delete(`${tenantId}:${role}`);
   }
 
-  private async rulesOf(tenantId: string, role: string): Promise<RoleRule[]> {
+  async rulesOf(tenantId: string, role: string): Promise<RoleRule[]> {
     const key = `${tenantId}:${role}`;
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached.rules;

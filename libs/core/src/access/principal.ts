@@ -14,3 +14,8 @@ export interface Principal {
   rateLimit: number | null;
   ability: AppAbility;
 }
+
+/** Whether the principal's credential carries `scope` (a user's carries every scope of their role). */
+export function carriesScope(principal: Principal, scope: ApiKeyScope): boolean {
+  return principal.scopes === null || principal.scopes.includes(scope);
+}

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiKeyEntity, ApiKeysRepository, Page, PageRequest, RolesRepository } from '@helpdesk/database';
 import { API_KEY_SCOPE_NAMES, ApiKeyScope, DomainError, FieldError } from '@helpdesk/domain';
 import { AccessService } from '../access/access.service';
+import { CredentialPolicy } from '../access/credential-policy';
 import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
 import { Principal } from '../access/principal';
 import { sha256 } from '../auth/tokens';
@@ -30,6 +31,7 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly roles: RolesRepository,
     private readonly access: AccessService,
+    private readonly credentials: CredentialPolicy,
   ) {}
 
   async create(scope: Scope, input: CreateApiKeyInput, createdBy: string | null): Promise<ApiKeyEntity & { key: string }> {
@@ -41,6 +43,7 @@ export class ApiKeysService {
     if (unknown.length) errors.push({ field: 'scopes', message: `unknown scope(s): ${unknown.join(', ')}` });
     if (input.expires_at && input.expires_at.getTime() <= Date.now()) errors.push({ field: 'expires_at', message: 'must be in the future' });
     if (errors.length) throw DomainError.validation(errors);
+    await this.credentials.assertWithinCallerPower(scope, { role: input.role, scopes: input.scopes }, 'an API key');
     const { key, prefix } = generateKey();
     const created = await this.keys.create(tenantId, {
       name: input.name,

@@ -12,6 +12,7 @@ import {
 } from '@helpdesk/database';
 import { DomainError } from '@helpdesk/domain';
 import { Origin, originOf, RequestContext } from '../access/request-context';
+import { carriesScope } from '../access/principal';
 import { assertAllowed, assertReadable, canOnTicket } from '../tickets/ticket-access';
 import { TicketRecorder } from '../tickets/ticket-recorder';
 
@@ -113,7 +114,9 @@ export class EscalationService {
     const { principal } = context;
     return this.dataSource.transaction(async (manager) => {
       const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
-      assertAllowed(principal.role === ticket.owner_role || canOnTicket(principal.ability, 'escalate', ticket), 'acknowledge escalations of this ticket');
+      // The role a ticket escalated to may acknowledge it; an API key of that role needs its write scope all the same.
+      const ownerRole = principal.role === ticket.owner_role && carriesScope(principal, 'tickets:write');
+      assertAllowed(ownerRole || canOnTicket(principal.ability, 'escalate', ticket), 'acknowledge escalations of this ticket');
       const latest = await this.escalations.latest(manager, principal.tenantId, ticketId);
       if (!latest) throw new DomainError('conflict', 'The ticket has no escalation to acknowledge.');
       if (latest.acknowledged_at) return latest;

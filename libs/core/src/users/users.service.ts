@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Page, PageRequest, RefreshTokensRepository, RolesRepository, TeamsRepository, UserEntity, UserFields, UserListFilter, UsersRepository } from '@helpdesk/database';
+import { subjectOf } from '@helpdesk/access';
 import { DomainError, FieldError, definedFields } from '@helpdesk/domain';
 import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
 import { hashPassword } from '../auth/passwords';
 import { UserCache } from '../access/user-cache';
+import { CredentialPolicy } from '../access/credential-policy';
 import { isUniqueViolation } from '../unique-violation';
 
 export type CreateUserInput = Pick<UserFields, 'email' | 'name' | 'role'> &
@@ -18,14 +20,16 @@ export class UsersService {
     private readonly teams: TeamsRepository,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly userCache: UserCache,
+    private readonly credentials: CredentialPolicy,
   ) {}
 
-  list(scope: Scope, filter: UserListFilter, page: PageRequest): Promise<Page<UserEntity>> {
-    return this.users.list(scope.tenantId, filter, page, readCondition(scope, 'User', 'u'));
+  async list(scope: Scope, filter: UserListFilter, page: PageRequest): Promise<Page<UserView>> {
+    const found = await this.users.list(scope.tenantId, filter, page, readCondition(scope, 'User', 'u'));
+    return { data: found.data.map((user) => userView(scope, user)), next_cursor: found.next_cursor };
   }
 
-  async get(scope: Scope, id: string): Promise<UserEntity> {
-    return assertRecordAccess(scope, 'read', 'User', await this.users.findById(scope.tenantId, id), 'User');
+  async get(scope: Scope, id: string): Promise<UserView> {
+    return userView(scope, assertRecordAccess(scope, 'read', 'User', await this.users.findById(scope.tenantId, id), 'User'));
   }
 
   async create(scope: Scope, input: CreateUserInput): Promise<UserEntity> {
@@ -43,6 +47,7 @@ export class UsersService {
     };
     assertMayCreate(scope, 'User', fields, 'User');
     await this.assertReferences(scope.tenantId, fields);
+    await this.credentials.assertWithinCallerPower(scope, { role: fields.role, scopes: null }, 'a user');
     const passwordHash = password ? await hashPassword(password) : null;
     return this.users.create(scope.tenantId, fields, passwordHash).catch(rethrowDuplicateEmail);
   }
@@ -58,6 +63,8 @@ export class UsersService {
     // The record as it would be must still be one the caller may manage (no moving users out of reach).
     assertRecordAccess(scope, 'update', 'User', { ...user, ...fields }, 'User');
     await this.assertReferences(scope.tenantId, fields);
+    // A new role or password makes a credential: no more power than the caller's own.
+    if (fields.role !== undefined || password) await this.credentials.assertWithinCallerPower(scope, { role: fields.role ?? user.role, scopes: null }, 'a user');
     const passwordHash = password ? await hashPassword(password) : undefined;
     const updated = await this.users.update(scope.tenantId, id, fields, passwordHash).catch(rethrowDuplicateEmail);
     this.userCache.evict(scope.tenantId, id);
@@ -83,6 +90,16 @@ export class UsersService {
     }
     if (errors.length) throw DomainError.validation(errors);
   }
+}
+
+/** Contact details (phone, push tokens) are for those who manage the user; the directory shows the rest. */
+const CONTACT_FIELDS = ['phone', 'push_tokens'] as const;
+export type UserView = Omit<UserEntity, (typeof CONTACT_FIELDS)[number]> & Partial<Pick<UserEntity, (typeof CONTACT_FIELDS)[number]>>;
+
+function userView(scope: Scope, user: UserEntity): UserView {
+  if (scope.ability.can('update', subjectOf('User', user))) return user;
+  const { phone: _phone, push_tokens: _pushTokens, ...directory } = user;
+  return directory;
 }
 
 function rethrowDuplicateEmail(error: unknown): never {
