@@ -277,7 +277,7 @@ describe('admin API: roles', () => {
       const response = await call('delete', `/${role.id}`, tenant.adminToken);
       expectProblem(response, 409, 'conflict');
       expect(response.body.holders).toBe(1);
-      await request(api.url).delete(`/api/v1/admin/users/${holder.id}`).set(...bearer(tenant.adminToken)).expect(200);
+      await request(api.url).delete(`/api/v1/admin/users/${holder.id}`).set(...bearer(tenant.adminToken)).expect(204);
       expectProblem(await call('delete', `/${role.id}`, tenant.adminToken), 409, 'conflict');
       await asUser('get', '/admin/teams', holder).expect(401);
       await call('get', `/${role.id}`, tenant.adminToken).expect(200);

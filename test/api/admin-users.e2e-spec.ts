@@ -160,7 +160,7 @@ describe('admin API: users', () => {
     it('filters by role, team and active', async () => {
       const member = (await newUser({ role: 'franchise_agent', team_ids: [teamId] })).body;
       const gone = (await newUser({ role: 'franchise_agent' })).body;
-      await call('delete', `/${gone.id}`, tenant.adminToken).expect(200);
+      await call('delete', `/${gone.id}`, tenant.adminToken).expect(204);
 
       const byRole = (await call('get', '?role=franchise_agent&limit=200', tenant.adminToken).expect(200)).body.data;
       expect(byRole.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([member.id, gone.id]));
@@ -286,7 +286,7 @@ describe('admin API: users', () => {
 
     it('reactivates a deactivated user', async () => {
       const user = (await newUser()).body;
-      await call('delete', `/${user.id}`, tenant.adminToken).expect(200);
+      await call('delete', `/${user.id}`, tenant.adminToken).expect(204);
       await login(user.email).expect(401);
       const response = await call('patch', `/${user.id}`, tenant.adminToken, { active: true }).expect(200);
       expect(response.body.active).toBe(true);
@@ -341,14 +341,16 @@ describe('admin API: users', () => {
   describe('DELETE /admin/users/:id (deactivate)', () => {
     it('deactivates: the user is kept, inactive, and can neither log in nor use an issued token', async () => {
       const user = await createUser(api, tenant, 'ops_agent');
-      const response = await call('delete', `/${user.id}`, tenant.adminToken).expect(200);
-      expect(response.body).toMatchObject({ id: user.id, email: user.email, active: false });
-      expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
-      expect((await call('get', `/${user.id}`, tenant.adminToken).expect(200)).body.active).toBe(false);
+      const response = await call('delete', `/${user.id}`, tenant.adminToken).expect(204);
+      expect(response.text).toBe('');
+      const read = await call('get', `/${user.id}`, tenant.adminToken).expect(200);
+      expect(read.body).toMatchObject({ id: user.id, email: user.email, active: false });
+      expect(secretsIn(read.body, SECRET_KEYS)).toEqual([]);
       await login(user.email).expect(401);
       expectProblem(await call('get', '', user.token), 401, 'unauthenticated');
       // Deactivating again changes nothing.
-      expect((await call('delete', `/${user.id}`, tenant.adminToken).expect(200)).body.active).toBe(false);
+      await call('delete', `/${user.id}`, tenant.adminToken).expect(204);
+      expect((await call('get', `/${user.id}`, tenant.adminToken).expect(200)).body.active).toBe(false);
     });
 
     it('answers 409 when the admin would deactivate themselves', async () => {
@@ -358,7 +360,7 @@ describe('admin API: users', () => {
 
     it('lets an admin deactivate another admin', async () => {
       const second = await createUser(api, tenant, 'admin');
-      await call('delete', `/${second.id}`, tenant.adminToken).expect(200);
+      await call('delete', `/${second.id}`, tenant.adminToken).expect(204);
       expectProblem(await call('get', '', second.token), 401, 'unauthenticated');
     });
 

@@ -45,7 +45,7 @@ describe('auth: login, access tokens, refresh rotation', () => {
 
     it('refuses a deactivated user', async () => {
       const user = await createUser(api, tenant, 'ops_agent');
-      await request(api.url).delete(`/api/v1/admin/users/${user.id}`).set(...bearer(tenant.adminToken)).expect(200);
+      await request(api.url).delete(`/api/v1/admin/users/${user.id}`).set(...bearer(tenant.adminToken)).expect(204);
       await login({ email: user.email, password: TEST_PASSWORD }).expect(401);
       // The token issued before deactivation stops working at once.
       await request(api.url).get('/api/v1/admin/teams').set(...bearer(user.token)).expect(401);
@@ -140,7 +140,7 @@ describe('auth: login, access tokens, refresh rotation', () => {
       await dataSourceOf(api).query("UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1", [user.id]);
       await refresh(pair.refresh_token).expect(401);
       const fresh = (await login({ email: user.email, password: TEST_PASSWORD })).body;
-      await request(api.url).delete(`/api/v1/admin/users/${user.id}`).set(...bearer(tenant.adminToken)).expect(200);
+      await request(api.url).delete(`/api/v1/admin/users/${user.id}`).set(...bearer(tenant.adminToken)).expect(204);
       await refresh(fresh.refresh_token).expect(401);
     });
 

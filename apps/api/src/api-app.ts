@@ -2,10 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import { AppConfig, PinoNestLogger } from '@helpdesk/config';
 import { ApiModule } from './api.module';
+import { problemFromStatus } from './common/problem-details';
+import { sendProblem } from './common/problem-details.filter';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -19,6 +22,12 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // Errors Fastify answers before any route runs (a URL that is not valid percent-encoding, a
+    // path parameter over maxParamLength) are problem details like every other answer.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      sendProblem(reply, request, problemFromStatus(status, status === 414 ? 'A path segment of the URL is too long.' : 'The URL is not valid.'));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),

@@ -16,7 +16,7 @@ function ability(rules: RoleRule[]) {
   return createMongoAbility(rules as never);
 }
 
-function ticketSql(rules: RoleRule[], action = 'read', options: { paramPrefix?: string } = {}): SqlCondition {
+function ticketSql(rules: RoleRule[], action = 'read', options: { paramPrefix?: string; field?: string } = {}): SqlCondition {
   return rulesToSql(ability(rules), action, 'Ticket', { ...TICKET, ...options });
 }
 
@@ -114,6 +114,23 @@ describe('rulesToSql', () => {
 
     it('treats empty conditions as unconditional', () => {
       expect(readTicketsWhere({}).sql).toBe('TRUE');
+    });
+  });
+
+  describe('a field (only the rules that let the caller read it)', () => {
+    const rules: RoleRule[] = [
+      { action: 'read', subject: 'Ticket', fields: ['title', 'status'], conditions: { requester_id: 'me' } },
+      { action: 'read', subject: 'Ticket', conditions: { team_id: 'team-a' } },
+    ];
+
+    it('keeps a fielded rule for a field it lists, and a rule without fields for every field', () => {
+      expect(ticketSql(rules, 'read', { field: 'status' })).toEqual(ticketSql(rules));
+      expect(ticketSql(rules, 'read', { field: 'sla_state' })).toEqual(ticketSql([rules[1]]));
+    });
+
+    it('gives FALSE for a field that no rule lets the caller read', () => {
+      expect(ticketSql([rules[0]], 'read', { field: 'owner_role' }).sql).toBe('FALSE');
+      expect(ticketSql([rules[0]], 'read', { field: 'title' }).sql).not.toBe('FALSE');
     });
   });
 

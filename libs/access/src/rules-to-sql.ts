@@ -18,6 +18,11 @@ export interface RulesToSqlOptions {
   fields: Record<string, FieldKind>;
   /** Prefix of the parameter names, so that several filters can share one query. */
   paramPrefix?: string;
+  /**
+   * Only the rules that let the caller read this field of the record (CASL's field-level rules):
+   * the records on which a filter or sort by the field reveals nothing hidden.
+   */
+  field?: string;
 }
 
 export class UnsupportedConditionError extends Error {
@@ -45,7 +50,7 @@ type Conditions = Record<string, unknown>;
 export function rulesToSql(ability: AnyMongoAbility, action: string, subjectType: string, options: RulesToSqlOptions): SqlCondition {
   const compiler = new ConditionCompiler(options);
   // rulesFor lists the rules with the highest priority (the last declared) first.
-  const rules = [...ability.rulesFor(action, subjectType)].reverse();
+  const rules = [...ability.rulesFor(action, subjectType, options.field)].reverse();
   let expression = FALSE;
   for (const rule of rules) {
     const condition = rule.conditions ? compiler.compile(rule.conditions as Conditions) : TRUE;

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService, Principal } from '@helpdesk/core';
 import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
@@ -37,10 +37,12 @@ export class ApiKeysController {
   }
 
   @Delete(':id')
+  @HttpCode(204)
   @RequirePermission('delete', 'ApiKey')
-  @ApiOperation({ summary: 'Revoke a key; it stops working at once' })
+  @ApiOperation({ summary: 'Revoke a key; it stops working at once (kept, with revoked_at, for GET)' })
+  @ApiNoContentResponse({ description: 'Revoked' })
   @ApiProblems(404)
-  revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
-    return this.keys.revoke(principal, id);
+  async revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
+    await this.keys.revoke(principal, id);
   }
 }

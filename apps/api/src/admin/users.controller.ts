@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal, UsersService } from '@helpdesk/core';
 import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
@@ -47,10 +47,12 @@ export class UsersController {
   }
 
   @Delete(':id')
+  @HttpCode(204)
   @RequirePermission('delete', 'User')
-  @ApiOperation({ summary: 'Deactivate a user (kept for history; sessions revoked)' })
+  @ApiOperation({ summary: 'Deactivate a user (kept for history with active false; sessions revoked)' })
+  @ApiNoContentResponse({ description: 'Deactivated' })
   @ApiProblems(404, 409)
-  deactivate(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
-    return this.users.deactivate(principal, id, principal.kind === 'user' ? principal.id : null);
+  async deactivate(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
+    await this.users.deactivate(principal, id, principal.kind === 'user' ? principal.id : null);
   }
 }

@@ -9,6 +9,12 @@ import { DomainError, FieldError } from '@helpdesk/domain';
  */
 class SentFieldsValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A DTO body is a JSON object: `null`, an array or a bare value would skip validation. (No body
+    // at all validates as an empty object: its required fields are missing.)
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object && value !== undefined && !isObject) {
+      throw DomainError.validation([{ field: 'body', message: 'must be a JSON object' }]);
+    }
     return withoutUndefinedFields(await super.transform(value, metadata));
   }
 }

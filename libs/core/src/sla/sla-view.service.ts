@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Page, SlaEventRow, SlaEventsRepository, SlaPoliciesRepository, TicketEscalationRow, TicketEscalationsRepository, TicketsRepository, EscalationFilter } from '@helpdesk/database';
 import { businessMinutesBetween, deriveSlaState, slaMilestones, SlaState, SlaTargetMilestones } from '@helpdesk/domain';
 import { RequestContext } from '../access/request-context';
-import { assertAllowed, assertReadable, ticketCondition } from '../tickets/ticket-access';
+import { assertAllowed, assertReadable, canOnTicket, ticketReadConditionFor } from '../tickets/ticket-access';
 import { clockOf, nextReplyOf, termsOf } from '../tickets/ticket-sla';
 
 export interface SlaTargetView {
@@ -27,6 +27,9 @@ export interface TicketSlaView {
   escalations: TicketEscalationRow[];
 }
 
+/** The ticket fields behind a ticket's SLA view and its escalations. */
+const SLA_FIELDS = ['sla_state', 'owner_role', 'escalation_level', 'first_response_due_at', 'resolution_due_at', 'sla_policy_id'];
+
 /** What the api shows of SLAs: a ticket's clock and log, and recent escalations. */
 @Injectable()
 export class SlaViewService {
@@ -40,6 +43,8 @@ export class SlaViewService {
   async ticketSla(context: RequestContext, ticketId: string, now = new Date()): Promise<TicketSlaView> {
     const { principal } = context;
     const ticket = assertReadable(principal.ability, await this.tickets.findById(principal.tenantId, ticketId));
+    // The SLA view is made of fields a ticket read may hide (a requester's does): all of them or nothing.
+    assertAllowed(SLA_FIELDS.every((field) => canOnTicket(principal.ability, 'read', ticket, field)), "read this ticket's SLA");
     const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id) : null;
     const [events, escalations] = await Promise.all([this.slaEvents.forTicket(principal.tenantId, ticketId), this.escalations.forTicket(principal.tenantId, ticketId)]);
     const targets: SlaTargetView[] = [];
@@ -83,7 +88,7 @@ export class SlaViewService {
 
   async recentEscalations(context: RequestContext, filter: EscalationFilter, limit: number, cursor?: string): Promise<Page<TicketEscalationRow>> {
     const { principal } = context;
-    assertAllowed(principal.ability.can('read', 'Ticket'), 'read tickets');
-    return this.escalations.list(principal.tenantId, filter, ticketCondition(principal.ability), limit, cursor);
+    assertAllowed(SLA_FIELDS.every((field) => principal.ability.can('read', 'Ticket', field)), 'read escalations');
+    return this.escalations.list(principal.tenantId, filter, ticketReadConditionFor(principal.ability, SLA_FIELDS), limit, cursor);
   }
 }

@@ -8,6 +8,21 @@ export function ticketCondition(ability: AppAbility, action: Action = 'read'): S
   return rulesToSql(ability, action, 'Ticket', { alias: 't', fields: SUBJECT_FIELDS.Ticket, paramPrefix: 'ticket_acl' });
 }
 
+/**
+ * The tickets the caller may read, narrowed to those whose `fields` it may read too: a filter or
+ * sort on a field the caller cannot see must not tell hidden values apart (a requester filtering
+ * on `sla_state` or `owner_role` finds nothing). Roles without field-level rules get the plain
+ * read condition.
+ */
+export function ticketReadConditionFor(ability: AppAbility, fields: readonly string[]): SqlCondition {
+  const read = ticketCondition(ability);
+  if (!fields.length || !ability.rulesFor('read', 'Ticket').some((rule) => rule.fields)) return read;
+  return [...new Set(fields)].reduce<SqlCondition>((condition, field, index) => {
+    const forField = rulesToSql(ability, 'read', 'Ticket', { alias: 't', fields: SUBJECT_FIELDS.Ticket, paramPrefix: `ticket_acl_f${index}`, field });
+    return { sql: `(${condition.sql}) AND (${forField.sql})`, params: { ...condition.params, ...forField.params } };
+  }, read);
+}
+
 export function messageCondition(ability: AppAbility): SqlCondition {
   return rulesToSql(ability, 'read', 'Message', { alias: 'm', fields: SUBJECT_FIELDS.Message, paramPrefix: 'message_acl' });
 }

@@ -6,6 +6,7 @@ import {
   TeamsRepository,
   TicketAuditRepository,
   TicketChanges,
+  TicketFilter,
   TicketListRequest,
   TicketRow,
   TicketsRepository,
@@ -33,7 +34,7 @@ import { originOf, RequestContext } from '../access/request-context';
 import { AuthService } from '../auth/auth.service';
 import { sha256 } from '../auth/tokens';
 import { SlaScheduler } from '@helpdesk/queue';
-import { assertAllowed, assertNotArchived, assertReadable, canOnTicket, ticketCondition, ticketView } from './ticket-access';
+import { assertAllowed, assertNotArchived, assertReadable, canOnTicket, ticketReadConditionFor, ticketView } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
 import { clockOf, nextReplyOf, slaColumns, termsOf } from './ticket-sla';
 
@@ -102,8 +103,11 @@ export class TicketsService {
     const tenantId = principal.tenantId;
     assertAllowed(principal.ability.can('create', 'Ticket'), 'create tickets');
     const requesterId = input.requester_id ?? (principal.kind === 'user' ? principal.id : null);
-    if ((input.team_id || input.assignee_id || (input.requester_id && input.requester_id !== principal.id)) && !principal.ability.can('assign', 'Ticket')) {
-      throw new DomainError('forbidden', 'Your role may not choose the team, assignee or requester of a ticket.');
+    const routing = ROUTING_FIELDS.filter((field) => input[field] !== undefined && !(field === 'requester_id' && input.requester_id === principal.id));
+    if (routing.length && !principal.ability.can('assign', 'Ticket')) {
+      throw new DomainError('forbidden', `Your role may not route a ticket: ${routing.join(', ')} ${routing.length > 1 ? 'are' : 'is'} set by those who assign tickets.`, {
+        fields: routing,
+      });
     }
     const requester = requesterId ? await this.users.findById(tenantId, requesterId) : null;
     await this.assertReferences(tenantId, { requester_id: input.requester_id, team_id: input.team_id });
@@ -151,6 +155,10 @@ export class TicketsService {
           ? slaColumns(termsOf(policy), clockOf({ created_at: now, sla_paused_at: null, sla_paused_seconds: 0, first_responded_at: null, resolved_at: null }), 'new', now)
           : { first_response_due_at: null, resolution_due_at: null, sla_state: 'on_track' as const, sla_paused_at: null, sla_paused_seconds: 0, next_sla_check_at: null }),
       };
+      if (!requesterId && !canOnTicket(principal.ability, 'read', { ...draft, archived: false } as unknown as TicketRow)) {
+        // A credential with no user behind it (an API key) would create a ticket it cannot see itself.
+        throw DomainError.validation([{ field: 'requester_id', message: 'is required: this credential could not see a ticket without a requester' }]);
+      }
       if (input.assignee_id) await this.assertAssignable(tenantId, input.assignee_id, draft as unknown as TicketRow);
 
       const ticket = await this.tickets.insert(manager, draft as Parameters<TicketsRepository['insert']>[1]);
@@ -195,7 +203,8 @@ export class TicketsService {
 
   async list(context: RequestContext, request: Omit<TicketListRequest, 'access'>): Promise<Page<TicketView>> {
     const { ability } = context.principal;
-    const page = await this.tickets.list(context.principal.tenantId, { ...request, access: ticketCondition(ability) });
+    const fields = [request.sort, ...Object.keys(definedFields(request.filter)).flatMap((key) => FILTER_FIELDS[key as keyof TicketFilter])];
+    const page = await this.tickets.list(context.principal.tenantId, { ...request, access: ticketReadConditionFor(ability, fields) });
     return { data: page.data.map((ticket) => listView(ability, ticket)), next_cursor: page.next_cursor };
   }
 
@@ -376,6 +385,30 @@ function listView(ability: Parameters<typeof ticketView>[0], ticket: TicketRow):
   const { description: _description, metadata: _metadata, ...rest } = view;
   return rest;
 }
+
+/** Fields that send a ticket to a queue or a person: set on create only by those who may assign. */
+const ROUTING_FIELDS = ['team_id', 'assignee_id', 'requester_id', 'franchise_id', 'region', 'linked_type', 'linked_id', 'is_sensitive'] as const;
+
+/** The ticket fields each list filter reads: a caller filters only on what it may see. */
+const FILTER_FIELDS: Record<keyof TicketFilter, string[]> = {
+  status: ['status'],
+  priority: ['priority'],
+  type: ['type'],
+  assignee_id: ['assignee_id'],
+  team_id: ['team_id'],
+  owner_role: ['owner_role'],
+  requester_id: ['requester_id'],
+  tag: ['tags'],
+  linked_type: ['linked_type'],
+  linked_id: ['linked_id'],
+  sla_state: ['sla_state', 'first_response_due_at', 'resolution_due_at'],
+  escalated: ['escalation_level'],
+  archived: ['archived'],
+  created_after: ['created_at'],
+  created_before: ['created_at'],
+  due_before: ['resolution_due_at'],
+  q: ['title', 'description'],
+};
 
 /** SLA columns that move with other changes; on their own they are not a user-visible update. */
 const SLA_BOOKKEEPING = new Set([

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { definedFields, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
+import { definedFields, DomainError, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
 import { decodeCursor, encodeCursor, Page } from '../pagination';
 import { AccessCondition, SqlParams } from '../sql';
 
@@ -237,7 +237,11 @@ export class TicketsRepository {
     if (f.created_after) where.push(`t.created_at >= ${params.add(f.created_after)}`);
     if (f.created_before) where.push(`t.created_at < ${params.add(f.created_before)}`);
     if (f.due_before) where.push(`t.resolution_due_at < ${params.add(f.due_before)}`);
-    if (f.q) where.push(`t.search @@ websearch_to_tsquery('english', ${params.add(f.q)})`);
+    if (f.q) {
+      const query = `websearch_to_tsquery('english', ${params.add(f.q)})`;
+      // A sensitive ticket's description is shown only by a read, which is audited: search matches its title alone.
+      where.push(`t.search @@ ${query} AND (NOT t.is_sensitive OR to_tsvector('english', t.title) @@ ${query})`);
+    }
     where.push(`(${params.named(request.access.sql, request.access.params)})`);
 
     const key = SORT_KEYS[request.sort];
@@ -251,7 +255,14 @@ export class TicketsRepository {
        ORDER BY ${key('t')} ${direction}, t.id ${direction} LIMIT ${params.add(request.limit + 1)}`,
       params.values,
     );
+    // An empty page after a cursor: the cursor must name a ticket of this tenant (checked only here, so it costs a normal page nothing).
+    if (rows.length === 0 && request.cursor) await this.assertCursorTicket(tenantId, request.cursor);
     const data = rows.slice(0, request.limit).map(toRow);
     return { data, next_cursor: rows.length > request.limit ? encodeCursor(data[data.length - 1].id) : null };
+  }
+
+  private async assertCursorTicket(tenantId: string, cursor: string): Promise<void> {
+    const [found] = await this.dataSource.query('SELECT 1 FROM tickets WHERE tenant_id = $1 AND id = $2', [tenantId, decodeCursor(cursor)]);
+    if (!found) throw DomainError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
   }
 }
