@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { bearer, createTenant, createUser, dataSourceOf, expectProblem, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
-import { API_OVERRIDES, newTicket } from './tickets-fixtures';
+import { API_OVERRIDES, createTeam, newTicket } from './tickets-fixtures';
 
 describe('field-level access on every route and filter', () => {
   let api: RunningApp;
@@ -88,6 +88,24 @@ describe('field-level access on every route and filter', () => {
       const routed = await request(api.url).post('/api/v1/tickets').set(...bearer(agent.token)).send({ title: 'Routed', type: 'support', priority: 'low', region: 'west', linked_type: 'payment', linked_id: 'p-1' });
       expect(routed.status).toBe(201);
       expect(routed.body).toMatchObject({ region: 'west', linked_type: 'payment' });
+    });
+
+    it('keeps a source id from telling a caller about a ticket it cannot read: 409, not 404 and not the ticket', async () => {
+      const sourceId = `crm-${randomBytes(4).toString('hex')}`;
+      const body = { title: 'From the CRM', type: 'support', priority: 'low', source: 'crm', source_id: sourceId };
+      const first = await request(api.url).post('/api/v1/tickets').set(...bearer(tenant.adminToken)).send({ ...body, team_id: await createTeam(api, tenant, 'CRM') });
+      expect(first.status).toBe(201);
+      // A requester may not name source ids at all; an agent who cannot read the ticket learns only that the id is taken.
+      expectProblem(await request(api.url).post('/api/v1/tickets').set(...bearer(requester.token)).send(body), 403, 'forbidden');
+      const outsider = await createUser(api, tenant, 'ops_agent', { team_ids: [await createTeam(api, tenant, 'Elsewhere')] });
+      const before = await counts();
+      const conflict = await request(api.url).post('/api/v1/tickets').set(...bearer(outsider.token)).send(body);
+      expectProblem(conflict, 409, 'conflict');
+      expect(JSON.stringify(conflict.body)).not.toContain(first.body.id);
+      expect(await counts()).toEqual(before);
+      // Who can read it gets the ticket back, as before.
+      const repeat = await request(api.url).post('/api/v1/tickets').set(...bearer(tenant.adminToken)).send(body);
+      expect({ status: repeat.status, id: repeat.body.id }).toEqual({ status: 200, id: first.body.id });
     });
 
     it('asks a key that could not see a ticket without a requester for one (422), instead of answering 201 {}', async () => {

@@ -163,7 +163,10 @@ export class TicketsService {
 
       const ticket = await this.tickets.insert(manager, draft as Parameters<TicketsRepository['insert']>[1]);
       if (!ticket) {
-        const existing = assertReadable(principal.ability, await this.tickets.findBySource(manager, tenantId, draft.source, draft.source_id!));
+        const existing = await this.tickets.findBySource(manager, tenantId, draft.source, draft.source_id!);
+        if (!existing || !canOnTicket(principal.ability, 'read', existing)) {
+          throw new DomainError('conflict', `source_id "${draft.source_id}" of source "${draft.source}" is already used by another ticket.`);
+        }
         const existingView = ticketView(principal.ability, existing);
         // The key's answer is this one too: a retry with the same key must find it stored.
         if (idempotencyKey) await this.idempotency.complete(manager, tenantId, principalKey, idempotencyKey, 200, existingView, existing.id);
@@ -386,8 +389,11 @@ function listView(ability: Parameters<typeof ticketView>[0], ticket: TicketRow):
   return rest;
 }
 
-/** Fields that send a ticket to a queue or a person: set on create only by those who may assign. */
-const ROUTING_FIELDS = ['team_id', 'assignee_id', 'requester_id', 'franchise_id', 'region', 'linked_type', 'linked_id', 'is_sensitive'] as const;
+/**
+ * Fields that send a ticket to a queue or a person, and the integration key that deduplicates
+ * tickets across the tenant: set on create only by those who may assign.
+ */
+const ROUTING_FIELDS = ['team_id', 'assignee_id', 'requester_id', 'franchise_id', 'region', 'linked_type', 'linked_id', 'is_sensitive', 'source_id'] as const;
 
 /** The ticket fields each list filter reads: a caller filters only on what it may see. */
 const FILTER_FIELDS: Record<keyof TicketFilter, string[]> = {
