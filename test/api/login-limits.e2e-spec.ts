@@ -160,7 +160,7 @@ describe('login back-off per account and per client address', () => {
   });
 
   describe('client addresses', () => {
-    it('ignores X-Forwarded-For: a client cannot choose the address it is counted as', async () => {
+    it('ignores X-Forwarded-For from a peer that is not a configured proxy', async () => {
       const user = await createUser(api, tenant, 'ops_agent');
       const address = freshClientAddress();
       const spoofed = (n: number, password: string) => login(address, user.email, password).set('x-forwarded-for', `198.51.100.${n}`);
@@ -168,6 +168,24 @@ describe('login back-off per account and per client address', () => {
       for (let i = 1; i <= 3; i++) statuses.push((await spoofed(i, WRONG)).status);
       expect(statuses).toEqual([401, 401, 401]);
       expectBackOff(await spoofed(4, TEST_PASSWORD));
+    });
+
+    it('counts the forwarded client address when the peer is a proxy named in TRUST_PROXY', async () => {
+      const proxied = await startApi({ ...SETTINGS, REDIS_PREFIX: `${prefix}-proxied`, TRUST_PROXY: '127.0.0.0/8' });
+      try {
+        const user = await createUser(proxied, await createTenant(proxied), 'ops_agent');
+        const proxy = freshClientAddress();
+        const via = (client: string, password: string) =>
+          request(proxied.url).post('/api/v1/auth/login').agent(from(proxy)).set('x-forwarded-for', client).send({ email: user.email, password });
+        const statuses = [];
+        for (let i = 0; i < 3; i++) statuses.push((await via('198.51.100.7', WRONG)).status);
+        expect(statuses).toEqual([401, 401, 401]);
+        expectBackOff(await via('198.51.100.7', TEST_PASSWORD));
+        // The owner, behind the same proxy, is another client.
+        expect((await via('198.51.100.8', TEST_PASSWORD)).status).toBe(200);
+      } finally {
+        await proxied.close();
+      }
     });
   });
 });

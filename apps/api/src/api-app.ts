@@ -19,6 +19,9 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1024 * 1024,
+    // The client address (rate limits, login back-off) is the TCP peer's, unless the peer is a
+    // proxy named in TRUST_PROXY: only then does X-Forwarded-For count.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),

@@ -37,6 +37,11 @@ export interface AppConfig {
     maxSeconds: number;
     windowSeconds: number;
   };
+  /**
+   * Proxies whose X-Forwarded-For the api believes (addresses or CIDR ranges); empty: none, and
+   * the client address is the TCP peer's.
+   */
+  trustProxy: string[];
   worker: {
     /** Jobs one worker process runs at once. */
     concurrency: number;
@@ -100,6 +105,7 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
       maxSeconds: read.integer('LOGIN_BACKOFF_MAX_SECONDS', 900, 1, 86_400),
       windowSeconds: read.integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
     },
+    trustProxy: read.addressList('TRUST_PROXY'),
     worker: {
       concurrency: read.integer('WORKER_CONCURRENCY', 8, 1, 256),
       slaSweepIntervalSeconds: read.integer('SLA_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400),
@@ -183,6 +189,23 @@ class EnvReader {
     const value = this.raw(name) ?? fallback;
     if (isIP(value) === 0 && !HOST_NAME.test(value)) throw new ConfigError(name, `must be an IP address or a host name to listen on (got "${value}")`);
     return value;
+  }
+
+  /** Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8`, `::1`); unset: none. */
+  addressList(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const entries = value.split(',').map((entry) => entry.trim());
+    for (const entry of entries) {
+      const [address, bits, ...rest] = entry.split('/');
+      const family = isIP(address ?? '');
+      const maxBits = family === 4 ? 32 : 128;
+      const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+      if (family === 0 || rest.length > 0 || !validBits) {
+        throw new ConfigError(name, `must be a comma-separated list of IP addresses or CIDR ranges (got "${entry}")`);
+      }
+    }
+    return entries;
   }
 
   port(name: string, fallback: number): number {
