@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { bearer, createTenant, createUser, expectProblem, RunningApp, startApi, TEST_PASSWORD, TestTenant } from '@helpdesk/testing';
+import { bearer, createTenant, createUser, dataSourceOf, expectProblem, RunningApp, startApi, TEST_PASSWORD, TestTenant } from '@helpdesk/testing';
 import { eventually } from './auth-support';
 
 /**
@@ -60,6 +60,8 @@ describe('access tokens end with their session', () => {
 
     await admin('patch', user.id, { password: 'a-brand-new-password-2' }).expect(200);
     await refusedEverywhere(user.token, second);
+    // The user's token generation moved on from the first one, once (a change of name left it).
+    expect((await dataSourceOf(api).query('SELECT token_version FROM users WHERE id = $1', [user.id]))[0].token_version).toBe(1);
     const fresh = (await login(user.email, 'a-brand-new-password-2').expect(200)).body.access_token;
     await acceptedEverywhere(fresh);
   });
@@ -77,6 +79,18 @@ describe('access tokens end with their session', () => {
     const fresh = (await login(user.email).expect(200)).body.access_token;
     await acceptedEverywhere(fresh);
     expectProblem(await read(api, user.token), 401, 'unauthenticated');
+  });
+
+  it('refuses a token of an earlier generation of its user, though its session was not revoked', async () => {
+    const user = await createUser(api, tenant, 'ops_agent');
+    const pair = (await login(user.email).expect(200)).body;
+    await acceptedEverywhere(pair.access_token);
+    // Moved on behind the processes' backs (no eviction): each notices within its cache's bound.
+    await dataSourceOf(api).query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [user.id]);
+    await refusedEverywhere(pair.access_token);
+    // The session itself holds: its refresh token yields a token of the new generation.
+    const fresh = (await refresh(pair.refresh_token).expect(200)).body.access_token;
+    await acceptedEverywhere(fresh);
   });
 
   it('ends the access tokens of a refresh-token family whose spent token is reused, and no other session', async () => {
