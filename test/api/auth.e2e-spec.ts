@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, TEST_JWT_SECRET, TEST_PASSWORD, TestTenant } from '@helpdesk/testing';
+import { bearer, createTenant, createUser, dataSourceOf, RunningApp, startApi, TEST_JWT_SECRET, TEST_PASSWORD, TestTenant, UUID_RE } from '@helpdesk/testing';
 
 describe('auth: login, access tokens, refresh rotation', () => {
   let api: RunningApp;
@@ -26,7 +26,8 @@ describe('auth: login, access tokens, refresh rotation', () => {
         expires_in: 900,
       });
       const claims = new JwtService().decode(response.body.access_token);
-      expect(claims).toMatchObject({ tid: tenant.id, typ: 'access' });
+      // sid: the session (refresh-token family); ver: the user's token generation.
+      expect(claims).toMatchObject({ tid: tenant.id, typ: 'access', sid: expect.stringMatching(UUID_RE), ver: 0 });
       expect(claims.exp - claims.iat).toBe(900);
       await me(response.body.access_token).expect(200);
     });
@@ -79,14 +80,18 @@ describe('auth: login, access tokens, refresh rotation', () => {
       const [header, payload, signature] = body.access_token.split('.');
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
       const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, tid: '00000000-0000-0000-0000-000000000000' })).toString('base64url')}.${signature}`;
-      const expired = signed({ sub: claims.sub, tid: claims.tid, typ: 'access' }, { expiresIn: -10 });
-      const foreign = new JwtService().sign({ sub: claims.sub, tid: claims.tid, typ: 'access' }, { secret: 'another-secret-another-secret-another', algorithm: 'HS256' });
+      const session = { sub: claims.sub, tid: claims.tid, typ: 'access', sid: claims.sid, ver: claims.ver };
+      const expired = signed(session, { expiresIn: -10 });
+      const foreign = new JwtService().sign(session, { secret: 'another-secret-another-secret-another', algorithm: 'HS256' });
+      // Well signed, but naming no session, or a session that never existed.
+      const sessionless = signed({ sub: claims.sub, tid: claims.tid, typ: 'access' });
+      const unknownSession = signed({ ...session, sid: '00000000-0000-4000-8000-000000000000' });
       await request(api.url).get('/api/v1/admin/roles').expect(401);
-      for (const token of ['garbage', tampered, expired, foreign]) {
+      for (const token of ['garbage', tampered, expired, foreign, sessionless, unknownSession]) {
         const response = await me(token).expect(401);
         expect(response.body.type).toBe('urn:helpdesk:problem:unauthenticated');
       }
-      await me(signed({ sub: claims.sub, tid: claims.tid, typ: 'access' })).expect(200);
+      await me(signed(session)).expect(200);
     });
 
     it('binds the caller to the tenant of the credential: another tenant’s records are not found', async () => {
@@ -98,8 +103,8 @@ describe('auth: login, access tokens, refresh rotation', () => {
       expect(list.body.data.map((u: { id: string }) => u.id)).not.toContain(stranger.id);
       // A token naming another tenant with this user's id is not a way in either.
       const { body } = await login({ email: tenant.adminEmail, password: TEST_PASSWORD });
-      const sub = new JwtService().decode(body.access_token).sub;
-      await me(signed({ sub, tid: other.id, typ: 'access' })).expect(401);
+      const { sub, sid, ver } = new JwtService().decode(body.access_token);
+      await me(signed({ sub, tid: other.id, typ: 'access', sid, ver })).expect(401);
     });
   });
 

@@ -28,6 +28,9 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
       sendProblem(reply, request, problemFromStatus(status, status === 414 ? 'A path segment of the URL is too long.' : 'The URL is not valid.'));
     },
+    // The client address (rate limits, login back-off) is the TCP peer's, unless the peer is a
+    // proxy named in TRUST_PROXY: only then does X-Forwarded-For count.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),

@@ -7,6 +7,7 @@ import { QueueModule, RedisModule } from '@helpdesk/queue';
 import { AdminModule } from './admin/admin.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { AuthController } from './auth/auth.controller';
+import { LoginBackoff } from './auth/login-backoff';
 import { AuthGuard } from './common/auth.guard';
 import { PermissionsGuard } from './common/permissions.guard';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
@@ -22,6 +23,7 @@ export class ApiModule {
       imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, CoreModule, TicketingModule, HealthModule, AdminModule, TicketsModule],
       controllers: [AuthController, HealthController],
       providers: [
+        LoginBackoff,
         // Guards run in this order: who is calling, how often, may they call this route.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -20,6 +20,28 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   rateLimit: { defaultLimit: number; windowSeconds: number };
+  /**
+   * Back-off on failed logins, counted in Redis per account (lower-cased email, any tenant) from
+   * one client address, per account from every address, and per client address. Past a
+   * threshold each further failure doubles a lockout from `baseSeconds` up to `maxSeconds`; the
+   * counters expire `windowSeconds` after the last failure's lockout ends.
+   */
+  loginBackoff: {
+    /** Failures on one account from one address before back-off (`LOGIN_FAILURES_BEFORE_BACKOFF`). */
+    accountAddressFailures: number;
+    /** Failures on one account from all addresses together; each address counts at most `accountAddressFailures` of them. */
+    accountFailures: number;
+    /** Failures from one address on all accounts together. */
+    addressFailures: number;
+    baseSeconds: number;
+    maxSeconds: number;
+    windowSeconds: number;
+  };
+  /**
+   * Proxies whose X-Forwarded-For the api believes (addresses or CIDR ranges); empty: none, and
+   * the client address is the TCP peer's.
+   */
+  trustProxy: string[];
   worker: {
     /** Jobs one worker process runs at once. */
     concurrency: number;
@@ -75,6 +97,15 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
       defaultLimit: read.integer('RATE_LIMIT_DEFAULT', 1000, 1, 10_000_000),
       windowSeconds: read.integer('RATE_LIMIT_WINDOW_SECONDS', 3600, 1, 86_400),
     },
+    loginBackoff: {
+      accountAddressFailures: read.integer('LOGIN_FAILURES_BEFORE_BACKOFF', 5, 1, 1000),
+      accountFailures: read.integer('LOGIN_ACCOUNT_FAILURES_BEFORE_BACKOFF', 20, 1, 100_000),
+      addressFailures: read.integer('LOGIN_ADDRESS_FAILURES_BEFORE_BACKOFF', 20, 1, 100_000),
+      baseSeconds: read.integer('LOGIN_BACKOFF_BASE_SECONDS', 1, 1, 3600),
+      maxSeconds: read.integer('LOGIN_BACKOFF_MAX_SECONDS', 900, 1, 86_400),
+      windowSeconds: read.integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+    },
+    trustProxy: read.addressList('TRUST_PROXY'),
     worker: {
       concurrency: read.integer('WORKER_CONCURRENCY', 8, 1, 256),
       slaSweepIntervalSeconds: read.integer('SLA_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400),
@@ -95,6 +126,9 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
     seedAdminEmail: read.optionalPattern('SEED_ADMIN_EMAIL', EMAIL, 'must be an email address'),
     seedAdminPassword: read.optionalPattern('SEED_ADMIN_PASSWORD', /^.{12,}$/, 'must be at least 12 characters'),
   };
+  if (config.loginBackoff.maxSeconds < config.loginBackoff.baseSeconds) {
+    throw new ConfigError('LOGIN_BACKOFF_MAX_SECONDS', `must be at least LOGIN_BACKOFF_BASE_SECONDS (${config.loginBackoff.baseSeconds}; got ${config.loginBackoff.maxSeconds})`);
+  }
   return config;
 }
 
@@ -155,6 +189,23 @@ class EnvReader {
     const value = this.raw(name) ?? fallback;
     if (isIP(value) === 0 && !HOST_NAME.test(value)) throw new ConfigError(name, `must be an IP address or a host name to listen on (got "${value}")`);
     return value;
+  }
+
+  /** Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8`, `::1`); unset: none. */
+  addressList(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    const entries = value.split(',').map((entry) => entry.trim());
+    for (const entry of entries) {
+      const [address, bits, ...rest] = entry.split('/');
+      const family = isIP(address ?? '');
+      const maxBits = family === 4 ? 32 : 128;
+      const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+      if (family === 0 || rest.length > 0 || !validBits) {
+        throw new ConfigError(name, `must be a comma-separated list of IP addresses or CIDR ranges (got "${entry}")`);
+      }
+    }
+    return entries;
   }
 
   port(name: string, fallback: number): number {

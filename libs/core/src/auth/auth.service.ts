@@ -17,13 +17,23 @@ export interface TokenPair {
   expires_in: number;
 }
 
+/**
+ * What an access token says. `sid` is its session (the refresh-token family of the login it
+ * descends from) and `ver` the user's token generation when it was issued: the token works only
+ * while the family has no revoked token and `users.token_version` still equals `ver`.
+ */
 interface AccessClaims {
   sub: string;
   tid: string;
   typ: 'access';
+  sid: string;
+  ver: number;
 }
 
 const INVALID_CREDENTIALS = 'The email or password is not correct.';
+const INVALID_ACCESS_TOKEN = 'The access token is not valid or has expired.';
+const SESSION_ENDED = 'The session of this access token has ended (a new password, a deactivation, or a refresh token of the session used twice): log in again.';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class AuthService {
@@ -53,7 +63,7 @@ export class AuthService {
     const valid = await verifyPassword(user?.password_hash ?? (await DUMMY_PASSWORD_HASH), password);
     if (!user || !valid || !user.active) throw new DomainError('unauthenticated', INVALID_CREDENTIALS);
     await this.users.recordLogin(user.tenant_id, user.id);
-    return this.issue(user.tenant_id, user.id, randomUUID());
+    return this.issue(user.tenant_id, user.id, randomUUID(), user.token_version);
   }
 
   /**
@@ -64,12 +74,15 @@ export class AuthService {
     const result = await this.refreshTokens.consume(sha256(refreshToken));
     if (result.outcome === 'reused') {
       await this.refreshTokens.revokeFamily(result.token.family_id);
+      // The family's access tokens stop at once in this process, within UserCache's TTL elsewhere.
+      this.userCache.evict(result.token.tenant_id, result.token.user_id);
       throw new DomainError('unauthenticated', 'This refresh token was already used; every session of its family is now revoked.');
     }
     if (result.outcome === 'invalid') throw new DomainError('unauthenticated', 'The refresh token is not valid.');
-    const user = await this.users.findById(result.token.tenant_id, result.token.user_id);
-    if (!user?.active) throw new DomainError('unauthenticated', 'The refresh token is not valid.');
-    return this.issue(user.tenant_id, user.id, result.token.family_id);
+    // The family may have been revoked since the token was spent (a concurrent reuse): no new pair then.
+    const session = await this.users.findForSession(result.token.tenant_id, result.token.user_id, result.token.family_id);
+    if (!session?.user.active || !session.sessionLive) throw new DomainError('unauthenticated', 'The refresh token is not valid.');
+    return this.issue(session.user.tenant_id, session.user.id, result.token.family_id, session.tokenVersion);
   }
 
   async authenticateAccessToken(token: string): Promise<Principal> {
@@ -77,12 +90,16 @@ export class AuthService {
     try {
       claims = await this.jwt.verifyAsync<AccessClaims>(token, { secret: this.signingKey as unknown as string, algorithms: ['HS256'] });
     } catch {
-      throw new DomainError('unauthenticated', 'The access token is not valid or has expired.');
+      throw new DomainError('unauthenticated', INVALID_ACCESS_TOKEN);
     }
-    if (claims.typ !== 'access') throw new DomainError('unauthenticated', 'The access token is not valid or has expired.');
-    const user = await this.userCache.get(claims.tid, claims.sub);
-    if (!user?.active) throw new DomainError('unauthenticated', 'The account behind this token is not active.');
-    return this.principalOf(user);
+    // A token without a session (issued before sessions were checked) is refused: the client refreshes.
+    if (claims.typ !== 'access' || !isUuid(claims.sub) || !isUuid(claims.tid) || !isUuid(claims.sid) || !Number.isSafeInteger(claims.ver)) {
+      throw new DomainError('unauthenticated', INVALID_ACCESS_TOKEN);
+    }
+    const found = await this.userCache.get(claims.tid, claims.sub, claims.sid);
+    if (!found?.user.active) throw new DomainError('unauthenticated', 'The account behind this token is not active.');
+    if (!found.sessionLive || found.tokenVersion !== claims.ver) throw new DomainError('unauthenticated', SESSION_ENDED);
+    return this.principalOf(found.user);
   }
 
   async principalOf(user: UserEntity): Promise<Principal> {
@@ -106,8 +123,8 @@ export class AuthService {
     };
   }
 
-  private async issue(tenantId: string, userId: string, familyId: string): Promise<TokenPair> {
-    const claims: AccessClaims = { sub: userId, tid: tenantId, typ: 'access' };
+  private async issue(tenantId: string, userId: string, familyId: string, tokenVersion: number): Promise<TokenPair> {
+    const claims: AccessClaims = { sub: userId, tid: tenantId, typ: 'access', sid: familyId, ver: tokenVersion };
     const access_token = await this.jwt.signAsync(claims, {
       secret: this.signingKey as unknown as string,
       algorithm: 'HS256',
@@ -124,4 +141,8 @@ export class AuthService {
     });
     return { access_token, refresh_token, token_type: 'Bearer', expires_in: this.config.accessTokenTtlSeconds };
   }
+}
+
+function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { Page, PageRequest, RefreshTokensRepository, RolesRepository, TeamsRepository, UserEntity, UserFields, UserListFilter, UsersRepository } from '@helpdesk/database';
 import { subjectOf } from '@helpdesk/access';
 import { DomainError, FieldError, definedFields } from '@helpdesk/domain';
@@ -21,6 +22,7 @@ export class UsersService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly userCache: UserCache,
     private readonly credentials: CredentialPolicy,
+    private readonly dataSource: DataSource,
   ) {}
 
   async list(scope: Scope, filter: UserListFilter, page: PageRequest): Promise<Page<UserView>> {
@@ -52,7 +54,11 @@ export class UsersService {
     return this.users.create(scope.tenantId, fields, passwordHash).catch(rethrowDuplicateEmail);
   }
 
-  /** Setting a password or deactivating ends the user's sessions. */
+  /**
+   * Setting a password or deactivating ends the user's sessions, in the transaction that makes
+   * the change: the token generation moves on (their access tokens stop working) and every
+   * refresh token is revoked. Reactivating does not bring them back.
+   */
   async update(scope: Scope, id: string, input: UpdateUserInput, actorId: string | null): Promise<UserEntity> {
     const user = assertRecordAccess(scope, 'update', 'User', await this.users.findById(scope.tenantId, id), 'User');
     if (id === actorId && user.role === 'admin' && (input.active === false || (input.role !== undefined && input.role !== 'admin'))) {
@@ -66,9 +72,15 @@ export class UsersService {
     // A new role or password makes a credential: no more power than the caller's own.
     if (fields.role !== undefined || password) await this.credentials.assertWithinCallerPower(scope, { role: fields.role ?? user.role, scopes: null }, 'a user');
     const passwordHash = password ? await hashPassword(password) : undefined;
-    const updated = await this.users.update(scope.tenantId, id, fields, passwordHash).catch(rethrowDuplicateEmail);
+    const endSessions = fields.active === false || passwordHash !== undefined;
+    const updated = await this.dataSource
+      .transaction(async (manager) => {
+        const changed = await this.users.update(scope.tenantId, id, fields, passwordHash, { endSessions, manager });
+        if (endSessions) await this.refreshTokens.revokeUser(scope.tenantId, id, manager);
+        return changed;
+      })
+      .catch(rethrowDuplicateEmail);
     this.userCache.evict(scope.tenantId, id);
-    if (input.active === false || password) await this.refreshTokens.revokeUser(scope.tenantId, id);
     return updated!;
   }
 

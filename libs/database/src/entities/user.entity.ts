@@ -15,6 +15,11 @@ export class UserEntity {
   @Column('text', { array: true }) push_tokens: string[];
   @Column({ type: 'integer', nullable: true }) rate_limit: number | null;
   @Column('boolean') active: boolean;
+  /**
+   * The generation of the user's access tokens: a token carries the value it was issued with and
+   * stops working once the column moves on (a new password, a deactivation). Not part of the API.
+   */
+  @Column({ type: 'integer', select: false }) token_version: number;
   @Column({ type: 'timestamptz', nullable: true }) last_login_at: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) created_at: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updated_at: Date;

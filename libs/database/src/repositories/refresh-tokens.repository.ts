@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { RefreshTokenEntity } from '../entities';
 
 export type ConsumeResult =
@@ -36,7 +36,7 @@ export class RefreshTokensRepository {
     await this.dataSource.query('UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [familyId]);
   }
 
-  async revokeUser(tenantId: string, userId: string): Promise<void> {
-    await this.dataSource.query('UPDATE refresh_tokens SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL', [tenantId, userId]);
+  async revokeUser(tenantId: string, userId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query('UPDATE refresh_tokens SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL', [tenantId, userId]);
   }
 }

@@ -24,7 +24,16 @@ export interface UserListFilter {
 }
 
 /** A user with the password hash, for login only. */
-export type UserWithPassword = UserEntity & { password_hash: string | null; tenant_slug: string };
+export type UserWithPassword = UserEntity & { password_hash: string | null; tenant_slug: string; token_version: number };
+
+/** The user behind an access token, with what decides whether the token's session still holds. */
+export interface SessionUser {
+  user: UserEntity;
+  /** The user's current token generation (`users.token_version`). */
+  tokenVersion: number;
+  /** The session (refresh-token family) belongs to the user, and none of its tokens was revoked. */
+  sessionLive: boolean;
+}
 
 @Injectable()
 export class UsersRepository {
@@ -41,6 +50,25 @@ export class UsersRepository {
 
   findById(tenantId: string, id: string): Promise<UserEntity | null> {
     return this.dataSource.manager.findOneBy(UserEntity, { tenant_id: tenantId, id });
+  }
+
+  /**
+   * The user and the state of one of their sessions (a refresh-token family) in one query: what
+   * every request with an access token needs (through UserCache).
+   */
+  async findForSession(tenantId: string, id: string, sessionId: string, manager: EntityManager = this.dataSource.manager): Promise<SessionUser | null> {
+    const { entities, raw } = await manager
+      .createQueryBuilder(UserEntity, 'u')
+      .addSelect('u.token_version', 'current_token_version')
+      .addSelect(
+        `EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = :sessionId AND r.tenant_id = u.tenant_id AND r.user_id = u.id)
+         AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = :sessionId AND r.revoked_at IS NOT NULL)`,
+        'session_live',
+      )
+      .where('u.tenant_id = :tenantId AND u.id = :id', { tenantId, id, sessionId })
+      .getRawAndEntities<{ current_token_version: number; session_live: boolean }>();
+    if (!entities[0] || !raw[0]) return null;
+    return { user: entities[0], tokenVersion: Number(raw[0].current_token_version), sessionLive: raw[0].session_live === true };
   }
 
   findByEmail(tenantId: string, email: string): Promise<UserEntity | null> {
@@ -74,11 +102,23 @@ export class UsersRepository {
     return saved;
   }
 
-  async update(tenantId: string, id: string, fields: Partial<UserFields>, passwordHash?: string): Promise<UserEntity | null> {
+  /**
+   * `endSessions` moves the user's token generation on in the same statement, so that every
+   * access token issued before stops working (pair it with revoking the refresh tokens, in the
+   * same transaction).
+   */
+  async update(
+    tenantId: string,
+    id: string,
+    fields: Partial<UserFields>,
+    passwordHash?: string,
+    { endSessions = false, manager = this.dataSource.manager }: { endSessions?: boolean; manager?: EntityManager } = {},
+  ): Promise<UserEntity | null> {
     const changes: Record<string, unknown> = { ...fields, updated_at: new Date() };
     if (passwordHash !== undefined) changes.password_hash = passwordHash;
-    await this.dataSource.manager.update(UserEntity, { tenant_id: tenantId, id }, changes);
-    return this.findById(tenantId, id);
+    if (endSessions) changes.token_version = () => 'token_version + 1';
+    await manager.update(UserEntity, { tenant_id: tenantId, id }, changes);
+    return manager.findOneBy(UserEntity, { tenant_id: tenantId, id });
   }
 
   async recordLogin(tenantId: string, id: string): Promise<void> {
