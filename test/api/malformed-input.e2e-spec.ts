@@ -1,0 +1,138 @@
+/**
+ * Regressions of malformed input that the api answered with a 500 (or stored altered): NUL
+ * characters and unpaired surrogates in text. Each is now a 4xx problem+json that names the
+ * field, and changes no row.
+ */
+import request from 'supertest';
+import {
+  bearer,
+  createTenant,
+  createUser,
+  dataSourceOf,
+  expectProblem,
+  fieldsOf,
+  rowCounts,
+  RunningApp,
+  startApi,
+  tenantSnapshot,
+  TEST_PASSWORD,
+  TestTenant,
+  TestUser,
+} from '@helpdesk/testing';
+import { API_OVERRIDES, createTeam, newTicket } from './tickets-fixtures';
+
+const TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
+/** A bad key is named with its bad characters shown as U+FFFD. */
+const messageFor = (field: string) => (field.includes('\ufffd') ? `is a key that ${TEXT_MESSAGE}` : TEXT_MESSAGE);
+
+const objects = (depth: number) => '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
+const arrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+const cursorOf = (json: string) => Buffer.from(json, 'utf8').toString('base64url');
+
+describe('malformed input: a 4xx problem+json naming the field, and no row changed', () => {
+  let api: RunningApp;
+  let tenant: TestTenant;
+  let agent: TestUser;
+  let requester: TestUser;
+  let team: string;
+  let ticket: string;
+  let role: string;
+  const http = () => request(api.url);
+
+  /** Sends the request and expects a refusal with `status`, the fields named (if given), and the tenant's rows as they were. */
+  async function refused(send: () => PromiseLike<request.Response>, status: number, fields?: string[]): Promise<request.Response> {
+    const before = await tenantSnapshot(api, tenant.id);
+    const response = await send();
+    expectProblem(response, status, status === 422 ? 'validation_failed' : undefined);
+    if (fields) expect(fieldsOf(response)).toEqual([...fields].sort());
+    const after = await tenantSnapshot(api, tenant.id);
+    expect(rowCounts(after)).toEqual(rowCounts(before));
+    expect(after).toEqual(before);
+    return response;
+  }
+
+  const as = (token: string, method: 'get' | 'post' | 'put' | 'patch', path: string) => http()[method](`/api/v1${path}`).set(...bearer(token));
+  const admin = (method: 'get' | 'post' | 'put' | 'patch', path: string) => as(tenant.adminToken, method, path);
+  const version = async () => (await dataSourceOf(api).query('SELECT version FROM tickets WHERE id = $1', [ticket]))[0].version as number;
+
+  beforeAll(async () => {
+    api = await startApi(API_OVERRIDES);
+    tenant = await createTenant(api);
+    team = await createTeam(api, tenant, 'Malformed');
+    [agent, requester] = await Promise.all([createUser(api, tenant, 'ops_agent', { team_ids: [team] }), createUser(api, tenant, 'requester')]);
+    ticket = (await newTicket(api, tenant.adminToken, { requester_id: requester.id, team_id: team, metadata: { kept: 'as is' } })).id;
+    role = (await admin('post', '/admin/roles').send({ name: 'malformed_role', rules: [] }).expect(201)).body.id;
+  });
+  afterAll(() => api?.close());
+
+  /** Text cases as [label, request, field]; `bad` is put where the field's text goes. */
+  function textCases(bad: string): Array<[string, () => PromiseLike<request.Response>, string]> {
+    return [
+      ['a ticket title', () => admin('post', '/tickets').send({ title: `Card${bad}terminal`, type: 'incident', priority: 'high' }), 'title'],
+      ['a metadata value', () => admin('post', '/tickets').send({ title: 'ok', type: 'incident', priority: 'high', metadata: { note: `x${bad}` } }), 'metadata.note'],
+      ['a metadata key', () => admin('post', '/tickets').send({ title: 'ok', type: 'incident', priority: 'high', metadata: { [`k${bad}`]: 1 } }), 'metadata.k\ufffd'],
+      ['a tag', () => admin('post', '/tickets').send({ title: 'ok', type: 'incident', priority: 'high', tags: ['fine', `t${bad}`] }), 'tags[1]'],
+      ['a ticket change', async () => admin('patch', `/tickets/${ticket}`).set('if-match', `"${await version()}"`).send({ description: `changed${bad}` }), 'description'],
+      ['a message', () => as(requester.token, 'post', `/tickets/${ticket}/messages`).send({ body: `hello${bad}` }), 'body'],
+      ['an assignment reason', () => admin('post', `/tickets/${ticket}/assign`).send({ assignee_id: agent.id, reason: `because${bad}` }), 'reason'],
+      ['an escalation reason', () => admin('post', `/tickets/${ticket}/escalate`).send({ reason: `urgent${bad}` }), 'reason'],
+      ['a de-escalation reason', () => admin('post', `/tickets/${ticket}/escalation/de-escalate`).send({ reason: `calm${bad}` }), 'reason'],
+      ['a user name', () => admin('post', '/admin/users').send({ email: 'nul@example.test', name: `N${bad}`, role: 'ops_agent' }), 'name'],
+      ['a user password', () => admin('post', '/admin/users').send({ email: 'pw@example.test', name: 'P', role: 'ops_agent', password: `long enough ${bad}` }), 'password'],
+      ['a user change', () => admin('patch', `/admin/users/${agent.id}`).send({ region: `north${bad}` }), 'region'],
+      ['a team name', () => admin('post', '/admin/teams').send({ name: `Team${bad}` }), 'name'],
+      ['a team change', () => admin('patch', `/admin/teams/${team}`).send({ description: `d${bad}` }), 'description'],
+      ['a role description', () => admin('post', '/admin/roles').send({ name: 'night_shift', description: `d${bad}`, rules: [] }), 'description'],
+      ['a role rule condition', () => admin('patch', `/admin/roles/${role}`).send({ rules: [{ action: 'read', subject: 'Ticket', conditions: { region: `r${bad}` } }] }), 'rules[0].conditions.region'],
+      ['an API key name', () => admin('post', '/admin/api-keys').send({ name: `CRM${bad}`, role: 'ops_agent', scopes: ['tickets:read'] }), 'name'],
+      [
+        'an SLA calendar',
+        () => admin('put', '/admin/sla-policies/low').send({ first_response_minutes: 60, resolution_minutes: 600, escalation_chain: ['ops_agent'], business_hours: { time_zone: `Europe/Berlin${bad}`, weekly: {} } }),
+        'business_hours.time_zone',
+      ],
+      ['a login email, without a credential', () => http().post('/api/v1/auth/login').send({ email: `a${bad}dmin@example.test`, password: TEST_PASSWORD }), 'email'],
+      ['a login password, without a credential', () => http().post('/api/v1/auth/login').send({ email: tenant.adminEmail, password: `${TEST_PASSWORD}${bad}` }), 'password'],
+      ['a refresh token, without a credential', () => http().post('/api/v1/auth/refresh').send({ refresh_token: `0123456789${bad}` }), 'refresh_token'],
+    ];
+  }
+
+  describe('1. NUL characters', () => {
+    it.each(textCases('\u0000'))('in %s: 422 naming the field', async (_, send, field) => {
+      const response = await refused(send, 422, [field]);
+      expect(response.body.errors).toEqual([{ field, message: messageFor(field) }]);
+    });
+
+    it.each([
+      ['/tickets?q=card%00terminal', 'q'],
+      ['/tickets?linked_id=a%00b', 'linked_id'],
+      ['/tickets?owner_role=%00', 'owner_role'],
+      ['/tickets?status=open&tag=a%00', 'tag'],
+      ['/admin/users?role=ops%00agent', 'role'],
+      ['/admin/teams?cursor=%00', 'cursor'],
+      [`/tickets/{ticket}/audit?cursor=x%00`, 'cursor'],
+    ])('in the query %s: 422 naming the filter', async (path, field) => {
+      await refused(() => admin('get', path.replace('{ticket}', ticket)), 422, [field]);
+    });
+  });
+
+  describe('2. unpaired surrogates', () => {
+    it.each(['\ud800', '\udbff', '\udc00', '\udfff'])('%j in any text field: 422 naming it', async (bad) => {
+      for (const [, send, field] of textCases(bad)) {
+        const response = await refused(send, 422, [field]);
+        expect(response.body.errors).toEqual([{ field, message: messageFor(field) }]);
+      }
+    });
+
+    it('on login, before the email validator (which threw on them) and before the password check (a 401)', async () => {
+      await refused(() => http().post('/api/v1/auth/login').send({ email: 'a\ud800@example.test', password: 'x' }), 422, ['email']);
+      await refused(() => http().post('/api/v1/auth/login').send({ email: tenant.adminEmail, password: 'x\udc00' }), 422, ['password']);
+    });
+
+    it('surrogate pairs (emoji, astral letters) are text like any other: stored and read back unchanged', async () => {
+      const title = 'Paid 💳 by 𝒜lice';
+      const created = await admin('post', '/tickets').send({ title, type: 'incident', priority: 'low', metadata: { '🔑': '𝒜' } }).expect(201);
+      const [row] = await dataSourceOf(api).query('SELECT title, metadata FROM tickets WHERE id = $1', [created.body.id]);
+      expect(row).toEqual({ title, metadata: { '🔑': '𝒜' } });
+    });
+  });
+});
