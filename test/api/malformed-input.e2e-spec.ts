@@ -1,7 +1,7 @@
 /**
  * Regressions of malformed input that the api answered with a 500 (or stored altered): NUL
- * characters and unpaired surrogates in text. Each is now a 4xx problem+json that names the
- * field, and changes no row.
+ * characters and unpaired surrogates in text, dates PostgreSQL cannot store. Each is now a 4xx
+ * problem+json that names the field, and changes no row.
  */
 import request from 'supertest';
 import {
@@ -133,6 +133,29 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
       const created = await admin('post', '/tickets').send({ title, type: 'incident', priority: 'low', metadata: { '🔑': '𝒜' } }).expect(201);
       const [row] = await dataSourceOf(api).query('SELECT title, metadata FROM tickets WHERE id = $1', [created.body.id]);
       expect(row).toEqual({ title, metadata: { '🔑': '𝒜' } });
+    });
+  });
+
+  describe('3. dates PostgreSQL cannot store', () => {
+    const FAR = ['-271821-04-20', '0000-01-01', '-000001-12-31T00:00:00Z', '-004714-11-23T00:00:00Z', '+010000-01-01T00:00:00Z', '+275760-09-13T00:00:00.000Z'];
+    const filters = ['created_after', 'created_before', 'due_before'].flatMap((filter) => FAR.map((date): [string, string] => [filter, date]));
+
+    it.each(filters)('tickets?%s=%s: 422 naming the filter', async (filter, date) => {
+      const response = await refused(() => admin('get', `/tickets?${filter}=${encodeURIComponent(date)}`), 422, [filter]);
+      expect(response.body.errors[0].message).toBe(`${filter} must be between 1-01-01 and 9999-12-31 (UTC)`);
+    });
+
+    it.each(FAR)('escalations?since=%s: 422 naming it', async (date) => {
+      await refused(() => admin('get', `/escalations?since=${encodeURIComponent(date)}`), 422, ['since']);
+    });
+
+    it('an API key that expires in year 275760: 422 (it was stored)', async () => {
+      await refused(() => admin('post', '/admin/api-keys').send({ name: 'far', role: 'ops_agent', scopes: ['tickets:read'], expires_at: '+275760-09-13T00:00:00.000Z' }), 422, ['expires_at']);
+    });
+
+    it('the first and the last instant of years 1 to 9999 are filters like any other', async () => {
+      const page = await admin('get', `/tickets?created_after=0001-01-01T00:00:00Z&due_before=${encodeURIComponent('9999-12-31T23:59:59.999Z')}`).expect(200);
+      expect(page.body.data.map((t: { id: string }) => t.id)).toContain(ticket);
     });
   });
 });
