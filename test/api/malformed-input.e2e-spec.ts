@@ -1,7 +1,7 @@
 /**
  * Regressions of malformed input that the api answered with a 500 (or stored altered): NUL
- * characters and unpaired surrogates in text, dates PostgreSQL cannot store. Each is now a 4xx
- * problem+json that names the field, and changes no row.
+ * characters and unpaired surrogates in text, dates PostgreSQL cannot store, JSON nested thousands
+ * of levels deep. Each is now a 4xx problem+json that names the field, and changes no row.
  */
 import request from 'supertest';
 import {
@@ -156,6 +156,41 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
     it('the first and the last instant of years 1 to 9999 are filters like any other', async () => {
       const page = await admin('get', `/tickets?created_after=0001-01-01T00:00:00Z&due_before=${encodeURIComponent('9999-12-31T23:59:59.999Z')}`).expect(200);
       expect(page.body.data.map((t: { id: string }) => t.id)).toContain(ticket);
+    });
+  });
+
+  describe('4. JSON nested deeper than 32 levels', () => {
+    const json = (send: request.Test, text: string) => send.set('content-type', 'application/json').send(text);
+
+    it('in a field: 422 naming the top-level field, before any validation', async () => {
+      const response = await refused(() => json(admin('post', '/tickets'), `{"title":"deep","type":"incident","priority":"high","metadata":${objects(5000)}}`), 422, ['metadata']);
+      expect(response.body.errors[0].message).toBe('must not nest arrays and objects more than 32 levels deep');
+    });
+
+    it.each([
+      ['a team, the whole body an array', () => json(admin('post', '/admin/teams'), arrays(5000)), '[0]'],
+      ['a role', () => json(admin('post', '/admin/roles'), `{"name":"deep_role","rules":${arrays(3000)}}`), 'rules'],
+      ['a ticket change', () => json(admin('patch', `/tickets/${ticket}`).set('if-match', '"1"'), `{"metadata":${objects(4000)}}`), 'metadata'],
+      ['a login, without a credential', () => json(http().post('/api/v1/auth/login'), `{"email":${arrays(5000)}}`), 'email'],
+      ['a refresh, without a credential', () => json(http().post('/api/v1/auth/refresh'), arrays(8000)), '[0]'],
+    ])('in %s: 422', async (_, send, field) => {
+      await refused(send, 422, [field]);
+    });
+
+    it('a body 32 levels deep is taken, 33 is not', async () => {
+      // The body is level 1: metadata's objects are levels 2 to `levels`.
+      const at = (levels: number) => `{"title":"depth","type":"task","priority":"low","metadata":${objects(levels - 1)}}`;
+      const created = await json(admin('post', '/tickets'), at(32)).expect(201);
+      expect(JSON.stringify(created.body.metadata)).toBe(objects(31));
+      await refused(() => json(admin('post', '/tickets'), at(33)), 422, ['metadata']);
+    });
+
+    it('keeps the other refusals of a body: malformed JSON 400, other media types 415 (forms too), over 1 MiB 413', async () => {
+      await refused(() => json(admin('post', '/admin/teams'), '{"name":'), 400);
+      await refused(() => json(admin('post', '/admin/teams'), '{"name":"x","__proto__":{"admin":true}}'), 400);
+      await refused(() => admin('post', '/admin/teams').set('content-type', 'text/plain').send('name=x'), 415);
+      await refused(() => admin('post', '/admin/teams').set('content-type', 'application/x-www-form-urlencoded').send('name=form%00team'), 415);
+      await refused(() => json(admin('post', '/admin/teams'), arrays(600 * 1024)), 413);
     });
   });
 });
