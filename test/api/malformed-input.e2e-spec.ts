@@ -1,7 +1,8 @@
 /**
  * Regressions of malformed input that the api answered with a 500 (or stored altered): NUL
  * characters and unpaired surrogates in text, dates PostgreSQL cannot store, JSON nested thousands
- * of levels deep. Each is now a 4xx problem+json that names the field, and changes no row.
+ * of levels deep, cursors holding numbers PostgreSQL cannot take. Each is now a 4xx problem+json
+ * that names the field, and changes no row.
  */
 import request from 'supertest';
 import {
@@ -191,6 +192,35 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
       await refused(() => admin('post', '/admin/teams').set('content-type', 'text/plain').send('name=x'), 415);
       await refused(() => admin('post', '/admin/teams').set('content-type', 'application/x-www-form-urlencoded').send('name=form%00team'), 415);
       await refused(() => json(admin('post', '/admin/teams'), arrays(600 * 1024)), 413);
+    });
+  });
+
+  describe('5. cursors holding values PostgreSQL cannot take', () => {
+    it.each([
+      ['1e300', '{"seq":1e300}'],
+      ['2^70', `{"seq":${2 ** 70}}`],
+      ['2^63', '{"seq":9223372036854775808}'],
+      ['1e21', '{"seq":1e21}'],
+      ['2^53 + 2', '{"seq":9007199254740994}'],
+      ['30 digits', '{"seq":123456789012345678901234567890}'],
+    ])('an audit cursor at seq %s: 422 on field cursor', async (_, content) => {
+      const response = await refused(() => admin('get', `/tickets/${ticket}/audit?cursor=${cursorOf(content)}`), 422, ['cursor']);
+      expect(response.body.errors).toEqual([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+    });
+
+    it.each(['/tickets', '/admin/users', '/admin/teams', '/admin/roles', '/admin/api-keys', '/escalations', '/tickets/{ticket}/messages'])(
+      'an id cursor holding a huge number on %s: 422 on field cursor',
+      async (path) => {
+        await refused(() => admin('get', `${path.replace('{ticket}', ticket)}?cursor=${cursorOf('{"id":1e300,"seq":1e300}')}`), 422, ['cursor']);
+      },
+    );
+
+    it('the cursors the API returns still page', async () => {
+      await admin('patch', `/tickets/${ticket}`).set('if-match', `"${await version()}"`).send({ title: 'A second audit row' }).expect(200);
+      const first = await admin('get', `/tickets/${ticket}/audit?limit=1`).expect(200);
+      expect(first.body.next_cursor).toEqual(expect.any(String));
+      const second = await admin('get', `/tickets/${ticket}/audit?limit=1&cursor=${first.body.next_cursor}`).expect(200);
+      expect(second.body.data[0].seq).toBeGreaterThan(first.body.data[0].seq);
     });
   });
 });
