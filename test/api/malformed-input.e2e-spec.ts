@@ -1,8 +1,8 @@
 /**
  * Regressions of malformed input that the api answered with a 500 (or stored altered): NUL
  * characters and unpaired surrogates in text, dates PostgreSQL cannot store, JSON nested thousands
- * of levels deep, cursors holding numbers PostgreSQL cannot take. Each is now a 4xx problem+json
- * that names the field, and changes no row.
+ * of levels deep, cursors holding numbers PostgreSQL cannot take, and SLA minutes its columns
+ * round to nothing. Each is now a 4xx problem+json that names the field, and changes no row.
  */
 import request from 'supertest';
 import {
@@ -221,6 +221,27 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
       expect(first.body.next_cursor).toEqual(expect.any(String));
       const second = await admin('get', `/tickets/${ticket}/audit?limit=1&cursor=${first.body.next_cursor}`).expect(200);
       expect(second.body.data[0].seq).toBeGreaterThan(first.body.data[0].seq);
+    });
+  });
+
+  describe('numbers the SLA columns would round to 0 or 1', () => {
+    const VALID = { first_response_minutes: 60, resolution_minutes: 600, escalation_chain: ['ops_agent'] };
+
+    it.each([
+      ['first_response_minutes', 1e-300],
+      ['first_response_minutes', 4e-5],
+      ['next_reply_minutes', 1e-10],
+      ['near_breach_minutes', 5e-324],
+      ['reescalation_minutes', 1e-5],
+      ['near_breach_ratio', 1e-5],
+      ['near_breach_ratio', 0.99999],
+    ])('%s = %s: 422 naming it', async (field, value) => {
+      await refused(() => admin('put', '/admin/sla-policies/low').send({ ...VALID, [field]: value }), 422, [field]);
+    });
+
+    it('the smallest step, 0.0001, is kept', async () => {
+      const put = await admin('put', '/admin/sla-policies/critical').send({ ...VALID, first_response_minutes: 0.0001, near_breach_ratio: 0.9999 }).expect(200);
+      expect(put.body).toMatchObject({ first_response_minutes: 0.0001, near_breach_ratio: 0.9999 });
     });
   });
 });
