@@ -20,6 +20,7 @@ import {
   TestTenant,
   TestUser,
 } from '@helpdesk/testing';
+import { INPUT_SQLSTATES, toProblem } from '../../apps/api/src/common/problem-details.filter';
 import { API_OVERRIDES, createTeam, newTicket } from './tickets-fixtures';
 
 const TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';
@@ -242,6 +243,21 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
     it('the smallest step, 0.0001, is kept', async () => {
       const put = await admin('put', '/admin/sla-policies/critical').send({ ...VALID, first_response_minutes: 0.0001, near_breach_ratio: 0.9999 }).expect(200);
       expect(put.body).toMatchObject({ first_response_minutes: 0.0001, near_breach_ratio: 0.9999 });
+    });
+  });
+
+  describe('the safety net: PostgreSQL refusing an input is a 422, should validation let one through', () => {
+    it.each([
+      ['a NUL in text', "SELECT $1::text", ['a\u0000b']],
+      ['an unpaired surrogate in jsonb', "SELECT $1::jsonb", ['"\\ud800"']],
+      ['a date before 4713 BC', "SELECT $1::timestamptz", [new Date('-271821-04-20T00:00:00Z')]],
+      ['a bigint past 2^63', "SELECT $1::bigint", ['9223372036854775808']],
+      ['an integer past 2^31', "SELECT $1::int", ['2147483648']],
+    ])('%s, as the driver reports it', async (_, sql, params: unknown[]) => {
+      const error = await dataSourceOf(api).query(sql, params).then(() => null, (e: unknown) => e);
+      const log = { error: jest.fn(), warn: jest.fn() };
+      expect(INPUT_SQLSTATES.has((error as { driverError: { code: string } }).driverError.code)).toBe(true);
+      expect(toProblem(error, log)).toMatchObject({ status: 422, type: 'urn:helpdesk:problem:validation_failed' });
     });
   });
 });
