@@ -9,6 +9,7 @@ import { AppConfig, PinoNestLogger } from '@helpdesk/config';
 import { ApiModule } from './api.module';
 import { problemFromStatus } from './common/problem-details';
 import { sendProblem } from './common/problem-details.filter';
+import { useJsonBodyParser } from './common/json-body';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -41,6 +42,8 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON: any other body is a 415, not a string for the validators to trip on.
   fastify.removeContentTypeParser(['text/plain']);
+  // JSON bodies nested deeper than MAX_JSON_DEPTH are a 422 before they are parsed.
+  useJsonBodyParser(app);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

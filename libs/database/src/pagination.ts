@@ -18,14 +18,42 @@ export function encodeCursor(id: string): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function decodeCursor(cursor: string): string {
+const notACursor = () => DomainError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+
+/** What a cursor holds, or undefined when it is not base64url-encoded JSON of an object. */
+function cursorContent(cursor: string): Record<string, unknown> | undefined {
   try {
-    const { id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
-    if (typeof id === 'string' && UUID.test(id)) return id;
+    const content: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return content !== null && typeof content === 'object' ? (content as Record<string, unknown>) : undefined;
   } catch {
-    // fall through to the validation error
+    return undefined;
   }
-  throw DomainError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+}
+
+/**
+ * The id in a cursor of `encodeCursor`: a UUID, or a 422 (field `cursor`). Every value a cursor
+ * hands to a query must be one PostgreSQL takes, or the cursor is refused here.
+ */
+export function decodeCursor(cursor: string): string {
+  const id = cursorContent(cursor)?.id;
+  if (typeof id === 'string' && UUID.test(id)) return id;
+  throw notACursor();
+}
+
+/** Cursors of the audit trail: the `seq` (a bigint) of the last row seen, base64url-encoded. */
+export function encodeSeqCursor(seq: number): string {
+  return Buffer.from(JSON.stringify({ seq }), 'utf8').toString('base64url');
+}
+
+/**
+ * The seq in a cursor of `encodeSeqCursor`, or a 422 (field `cursor`). JSON numbers past 2^53 are
+ * not exact, and past 2^63 (or written 1e+21) PostgreSQL refuses them as a bigint: only safe
+ * non-negative integers are seqs.
+ */
+export function decodeSeqCursor(cursor: string): number {
+  const seq = cursorContent(cursor)?.seq;
+  if (Number.isSafeInteger(seq) && (seq as number) >= 0) return seq as number;
+  throw notACursor();
 }
 
 /**

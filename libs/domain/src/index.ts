@@ -8,3 +8,4 @@ export * from './ticket-lifecycle';
 export * from './business-hours';
 export * from './sla-clock';
 export * from './fields';
+export * from './text';

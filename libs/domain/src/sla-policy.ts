@@ -14,6 +14,13 @@ export interface DefaultSlaPolicy extends SlaPolicyTerms {
 
 export const DEFAULT_NEAR_BREACH_RATIO = 0.2;
 
+/**
+ * Minutes and the near-breach ratio are stored to 4 decimal places (numeric(14, 4), numeric(5, 4)):
+ * a positive value under this step would be stored as 0, and a ratio above 1 - step as 1, which
+ * the columns' checks refuse. They are the least and the margin the API accepts.
+ */
+export const SLA_STORED_STEP = 0.0001;
+
 export const DEFAULT_SLA_POLICIES: DefaultSlaPolicy[] = [
   { priority: 'low', first_response_minutes: 24 * 60, resolution_minutes: 72 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['franchise_agent', 'ops_manager', 'regional_manager'] },
   { priority: 'medium', first_response_minutes: 8 * 60, resolution_minutes: 48 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['ops_agent', 'ops_manager', 'regional_manager'] },
@@ -32,8 +39,8 @@ export function validateSlaPolicyTerms(terms: SlaPolicyTerms, knownRoles: Readon
   if (terms.resolution_minutes < terms.first_response_minutes) {
     errors.push({ field: 'resolution_minutes', message: 'must be greater than or equal to first_response_minutes' });
   }
-  if (!(terms.near_breach_ratio > 0 && terms.near_breach_ratio < 1)) {
-    errors.push({ field: 'near_breach_ratio', message: 'must be between 0 and 1 (exclusive)' });
+  if (!(terms.near_breach_ratio >= SLA_STORED_STEP && terms.near_breach_ratio <= 1 - SLA_STORED_STEP)) {
+    errors.push({ field: 'near_breach_ratio', message: `must be between 0 and 1 (exclusive), from ${SLA_STORED_STEP} to ${1 - SLA_STORED_STEP}` });
   }
   if (terms.escalation_chain.length === 0) errors.push({ field: 'escalation_chain', message: 'must name at least one role' });
   const unknown = terms.escalation_chain.filter((role) => !knownRoles.has(role));

@@ -4,3 +4,4 @@ export * from './apps';
 export * from './fixtures';
 export * from './assertions';
 export * from './tcp-proxy';
+export * from './snapshots';

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { DomainError, FieldError } from '@helpdesk/domain';
+import { DomainError, FieldError, unstorableTextErrors } from '@helpdesk/domain';
 
 /**
  * The DTO a handler receives holds exactly the fields the caller sent. Compiled with standard
@@ -15,8 +15,21 @@ class SentFieldsValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && metadata.metatype && metadata.metatype !== Object && value !== undefined && !isObject) {
       throw DomainError.validation([{ field: 'body', message: 'must be a JSON object' }]);
     }
+    refuseUnstorableText(value, metadata);
     return withoutUndefinedFields(await super.transform(value, metadata));
   }
+}
+
+/**
+ * Before any validator sees them: a body or query holding a NUL character or an unpaired
+ * surrogate anywhere (in a value or a key, at any depth, in a field that is validated or not) is
+ * a 422 naming each such field. PostgreSQL cannot store such text (NUL fails the statement, a
+ * surrogate becomes U+FFFD in text and fails in jsonb), and some validators throw on it.
+ */
+function refuseUnstorableText(value: unknown, metadata: ArgumentMetadata): void {
+  if (metadata.type !== 'body' && metadata.type !== 'query') return;
+  const errors = unstorableTextErrors(value, metadata.data ?? metadata.type);
+  if (errors.length > 0) throw DomainError.validation(errors);
 }
 
 export function withoutUndefinedFields<T>(value: T): T {

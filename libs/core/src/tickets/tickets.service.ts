@@ -14,6 +14,7 @@ import {
   UsersRepository,
   IdempotencyRepository,
   AuditPage,
+  decodeSeqCursor,
 } from '@helpdesk/database';
 import {
   applyStatusToClock,
@@ -318,7 +319,7 @@ export class TicketsService {
 
   async auditTrail(context: RequestContext, id: string, limit: number, cursor?: string): Promise<AuditPage> {
     await this.assertAuditReadable(context, id);
-    return this.audit.page(context.principal.tenantId, id, limit, decodeSeqCursor(cursor));
+    return this.audit.page(context.principal.tenantId, id, limit, cursor ? decodeSeqCursor(cursor) : null);
   }
 
   async verifyAudit(context: RequestContext, id: string): Promise<AuditChainReport> {
@@ -436,15 +437,4 @@ function pickCreated(ticket: TicketRow): Partial<TicketRow> {
 
 function pickChanged(changes: TicketChanges, changed: Record<string, unknown>): TicketChanges {
   return Object.fromEntries(Object.entries(changes).filter(([key]) => key in changed)) as TicketChanges;
-}
-
-function decodeSeqCursor(cursor?: string): number | null {
-  if (!cursor) return null;
-  try {
-    const { seq } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { seq?: unknown };
-    if (Number.isInteger(seq) && (seq as number) >= 0) return seq as number;
-  } catch {
-    // fall through
-  }
-  throw DomainError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditChainRow, auditHash, AuditContent } from '@helpdesk/domain';
+import { encodeSeqCursor } from '../pagination';
 
 export type AuditEntry = Omit<AuditContent, 'id' | 'created_at'>;
 
@@ -39,7 +40,7 @@ export class TicketAuditRepository {
       [tenantId, ticketId, afterSeq ?? 0, limit + 1],
     );
     const data = rows.slice(0, limit).map(toRow);
-    const next_cursor = rows.length > limit ? Buffer.from(JSON.stringify({ seq: data[data.length - 1].seq })).toString('base64url') : null;
+    const next_cursor = rows.length > limit ? encodeSeqCursor(data[data.length - 1].seq) : null;
     return { data, next_cursor };
   }
 

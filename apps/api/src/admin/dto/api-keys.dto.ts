@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { API_KEY_SCOPE_NAMES, ApiKeyScope, ROLE_NAME_PATTERN } from '@helpdesk/domain';
+import { IsInstant } from '../../common/instant';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'CRM integration' }) @IsString() @MinLength(1) @MaxLength(200) name: string;
@@ -9,5 +9,5 @@ export class CreateApiKeyDto {
   @ApiProperty({ enum: API_KEY_SCOPE_NAMES, isArray: true, description: 'Narrow the role further; never widen it' })
   @IsArray() @ArrayMinSize(1) @IsIn(API_KEY_SCOPE_NAMES, { each: true }) scopes: ApiKeyScope[];
   @ApiPropertyOptional({ description: 'Requests per rate-limit window' }) @IsOptional() @IsInt() @Min(1) @Max(10_000_000) rate_limit?: number;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() expires_at?: Date;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() expires_at?: Date;
 }

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsObject, IsOptional, IsPositive, Matches, Max } from 'class-validator';
-import { ROLE_NAME_PATTERN, TICKET_PRIORITIES, TICKET_STATUSES, TicketPriority, TicketStatus } from '@helpdesk/domain';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ROLE_NAME_PATTERN, SLA_STORED_STEP, TICKET_PRIORITIES, TICKET_STATUSES, TicketPriority, TicketStatus } from '@helpdesk/domain';
+
+/** Positive minutes that survive being stored to 4 decimal places (a smaller one would be stored as 0). */
+const AtLeastOneStep = () => Min(SLA_STORED_STEP, { message: `$property must be at least ${SLA_STORED_STEP} (minutes are kept to 4 decimal places)` });
 
 export class PriorityParamDto {
   @ApiProperty({ enum: TICKET_PRIORITIES }) @IsIn(TICKET_PRIORITIES) priority: TicketPriority;
@@ -8,19 +11,19 @@ export class PriorityParamDto {
 
 export class PutSlaPolicyDto {
   @ApiProperty({ description: 'Minutes to the first public agent reply; fractions allowed', example: 480 })
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(525_600) first_response_minutes: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) first_response_minutes: number;
 
   @ApiProperty({ description: 'Minutes to resolution; at least first_response_minutes', example: 2880 })
-  @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(5_256_000) resolution_minutes: number;
+  @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(5_256_000) resolution_minutes: number;
 
   @ApiPropertyOptional({ description: 'Minutes from each requester message to the next public agent reply', nullable: true })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(525_600) next_reply_minutes?: number | null;
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) next_reply_minutes?: number | null;
 
   @ApiPropertyOptional({ description: 'Warn this many business minutes before each due instant (instead of near_breach_ratio)', nullable: true })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(525_600) near_breach_minutes?: number | null;
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) near_breach_minutes?: number | null;
 
   @ApiPropertyOptional({ description: 'An unacknowledged breach escalates one more level after this many minutes (unset: once per breach)', nullable: true })
-  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(525_600) reescalation_minutes?: number | null;
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) reescalation_minutes?: number | null;
 
   @ApiPropertyOptional({ description: 'Fraction of the window left at which a ticket is near breach', default: 0.2 })
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) near_breach_ratio?: number;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInstant } from '../../common/instant';
 import { PageQueryDto } from '../../common/pagination.dto';
 
 export class EscalateDto {
@@ -18,5 +18,5 @@ const TRIGGERS = ['first_response_breach', 'resolution_breach', 'next_reply_brea
 export class ListEscalationsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: TRIGGERS }) @IsOptional() @IsIn(TRIGGERS) trigger?: (typeof TRIGGERS)[number];
   @ApiPropertyOptional() @IsOptional() @IsUUID() ticket_id?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() since?: Date;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() since?: Date;
 }

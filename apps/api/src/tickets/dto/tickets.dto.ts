@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsDate,
   IsIn,
   IsObject,
   IsOptional,
@@ -17,6 +16,7 @@ import {
 } from 'class-validator';
 import { SLA_STATES, SlaState, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, TicketPriority, TicketStatus, TicketType } from '@helpdesk/domain';
 import { TICKET_SORTS } from '@helpdesk/database';
+import { IsInstant } from '../../common/instant';
 import { PageQueryDto } from '../../common/pagination.dto';
 
 const MAX_METADATA_BYTES = 16 * 1024;
@@ -94,9 +94,9 @@ export class ListTicketsQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) linked_id?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(toBoolean) @IsBoolean() escalated?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @Transform(toBoolean) @IsBoolean() archived?: boolean;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() created_after?: Date;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() created_before?: Date;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() due_before?: Date;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() created_after?: Date;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() created_before?: Date;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() due_before?: Date;
   @ApiPropertyOptional({ description: 'Full-text search over title and description (web search syntax: "exact phrase", -not, or)' })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200) q?: string;
   @ApiPropertyOptional({ enum: SORT_VALUES, default: '-created_at', description: 'A leading - sorts descending' }) @IsOptional() @IsIn(SORT_VALUES) sort?: string;
