@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createLogger, loadConfig } from '@helpdesk/config';
-import { assertDependenciesReachable, listeningUrl, runMain } from '@helpdesk/core';
+import { assertDependenciesReachable, letShutdownFinishOnRepeatedSignals, listeningUrl, runMain } from '@helpdesk/core';
 import { createApiApp } from './api-app';
 
 runMain(async () => {
@@ -9,6 +9,7 @@ runMain(async () => {
   await assertDependenciesReachable(config);
   const app = await createApiApp(config, logger);
   await app.listen({ port: config.apiPort, host: config.apiHost });
+  letShutdownFinishOnRepeatedSignals();
   const url = listeningUrl(app.getHttpServer().address(), config.apiHost);
   logger.info({ url }, `api listening on ${url} (docs at /docs)`);
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
  */
 export function startProcesses(print: (line: string) => void): Promise<number> {
   const root = join(__dirname, '..', '..');
-  const start = (app: string) => spawn(process.execPath, [join(root, app, 'src', 'main.js')], { stdio: 'inherit', detached: true });
+  const start = (app: string) => spawn(process.execPath, [join(root, app, 'src', 'main.js')], { stdio: 'inherit' });
   const children = new Map<string, ChildProcess>([
     ['api', start('api')],
     ['worker', start('worker')],
@@ -26,7 +26,7 @@ export function startProcesses(print: (line: string) => void): Promise<number> {
   };
   process.on('SIGINT', () => stopAll('SIGINT'));
   process.on('SIGTERM', () => stopAll('SIGTERM'));
-  // Should this process die some other way, its children do not outlive it.
+  // Should this process end some other way, its children do not outlive it.
   process.on('exit', () => running().forEach((child) => child.kill('SIGKILL')));
 
   return new Promise((resolve) => {

@@ -29,3 +29,13 @@ export function listeningUrl(address: string | { address: string; port: number }
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }
+
+/**
+ * Call once the app is up (its shutdown hooks registered). Nest's hook handles the first SIGTERM or
+ * SIGINT and then removes its listener; a second one (a signal to the process group plus one
+ * forwarded by `npm start` or a supervisor) would then kill the process in the middle of its
+ * graceful shutdown. This keeps a listener that lets the shutdown under way finish.
+ */
+export function letShutdownFinishOnRepeatedSignals(): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => undefined);
+}
