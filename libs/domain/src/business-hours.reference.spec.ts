@@ -5,6 +5,8 @@ import {
   BusinessHoursCalendar,
   BusinessHoursInterval,
   businessMinutesBetween,
+  guaranteedBusinessMinutes,
+  SLA_TARGET_HORIZON_DAYS,
   WEEKDAY_KEYS,
 } from './business-hours';
 import { DomainError } from './errors';
@@ -321,5 +323,37 @@ describe('the horizon', () => {
     const mondays = Array.from({ length: 523 }, (_, week) => isoDate(Date.UTC(2026, 0, 5) + week * 7 * DAY_MS));
     const calendar: BusinessHoursCalendar = { time_zone: 'Europe/Berlin', weekly: { mon: [{ start: '09:00', end: '17:00' }] }, holidays: mondays };
     expect(addBusinessMinutes(new Date('2026-01-01T00:00:00.000Z'), 30, calendar).toISOString()).toBe('2036-01-14T08:30:00.000Z');
+  });
+});
+
+describe('guaranteedBusinessMinutes', () => {
+  it('counts whole weeks of the weekly hours, minus holidays and DST gaps', () => {
+    const weekdays = (hours: BusinessHoursInterval[]) => Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => [day, hours]));
+    // 521 weeks × 2,400 minutes, minus 31 gaps (three a year over 10.0014 years) of at most 120 minutes.
+    expect(guaranteedBusinessMinutes({ time_zone: 'Europe/Berlin', weekly: weekdays([{ start: '09:00', end: '17:00' }]) })).toBe(521 * 2400 - 31 * 120);
+    // A holiday on a Saturday takes nothing; one on a Wednesday a day's 480 minutes.
+    expect(
+      guaranteedBusinessMinutes({ time_zone: 'Europe/Berlin', weekly: weekdays([{ start: '09:00', end: '17:00' }]), holidays: ['2026-06-06', '2026-06-03', '2026-06-03'] }),
+    ).toBe(521 * 2400 - 480 - 31 * 120);
+    // One minute a week: a gap can only take that minute.
+    expect(guaranteedBusinessMinutes({ time_zone: 'UTC', weekly: { mon: [{ start: '09:00', end: '09:01' }] } })).toBe(521 - 31 * 2);
+    // Round the clock: 521 weeks of 10,080 minutes.
+    const allDay = Object.fromEntries(WEEKDAY_KEYS.map((day) => [day, [{ start: '00:00', end: '24:00' }]]));
+    expect(guaranteedBusinessMinutes({ time_zone: 'UTC', weekly: allDay })).toBe(521 * 10_080 - 31 * 120);
+    // Shorter windows: a year of 09:00–17:00 weekdays.
+    expect(guaranteedBusinessMinutes({ time_zone: 'UTC', weekly: weekdays([{ start: '09:00', end: '17:00' }]) }, 366)).toBe(52 * 2400 - 4 * 120);
+  });
+
+  it('is a lower bound: no window of the horizon on a generated calendar holds less', () => {
+    const next = random(99);
+    for (let n = 0; n < 150; n++) {
+      const calendar = generateCalendar(next);
+      const guaranteed = guaranteedBusinessMinutes(calendar);
+      for (let k = 0; k < 3; k++) {
+        const from = generateStart(next, calendar.time_zone);
+        const held = businessMinutesBetween(new Date(from), new Date(from + SLA_TARGET_HORIZON_DAYS * DAY_MS), calendar);
+        expect({ calendar: JSON.stringify(calendar), from, ok: held >= guaranteed }).toEqual({ calendar: JSON.stringify(calendar), from, ok: true });
+      }
+    }
   });
 });

@@ -171,12 +171,29 @@ export function assertValidBusinessHours(value: unknown, path = 'business_hours'
  * around DST changes, so its cost grows with the number of offset changes and holidays in the
  * span, never with the number of days or minutes.
  *
- * It lies far beyond any sensible SLA target on purpose: due instants are counted from the
- * ticket's creation plus the business time it spent paused, so a ticket that was paused for years,
- * or a long-breached ticket whose overdue minutes are shown, needs more than its policy's targets.
+ * It is ten times SLA_TARGET_HORIZON_YEARS on purpose: due instants are counted from the ticket's
+ * creation plus the business time it spent paused, so a ticket that was paused for years, or a
+ * long-breached ticket whose overdue minutes are shown, needs more than its policy's targets.
  */
 export const BUSINESS_TIME_HORIZON_YEARS = 100;
 export const BUSINESS_TIME_HORIZON_DAYS = Math.ceil(BUSINESS_TIME_HORIZON_YEARS * 365.25); // 36,525
+
+/**
+ * Every target of an SLA policy with a calendar must be reachable within this much calendar time,
+ * from any start (checked when the policy is stored, by guaranteedBusinessMinutes). The longest
+ * target the API accepts (5,256,000 minutes) is ten 365-day years of round-the-clock time.
+ */
+export const SLA_TARGET_HORIZON_YEARS = 10;
+export const SLA_TARGET_HORIZON_DAYS = Math.ceil(SLA_TARGET_HORIZON_YEARS * 365.25); // 3,653
+
+/**
+ * What guaranteedBusinessMinutes allows for DST: at most this many spring-forward gaps a year,
+ * each swallowing at most this many minutes of working time. In the tz data from 2025 to 2100 the
+ * most gaps in ten years are 21 (Asia/Gaza, around Ramadan) and the longest jump is 2 hours
+ * (Antarctica/Troll).
+ */
+const DST_GAPS_PER_YEAR = 3;
+const DST_GAP_MINUTES = 120;
 
 function beyondHorizon(message: string): DomainError {
   return new DomainError('validation_failed', message, { reason: 'beyond_calendar_horizon', horizon_days: BUSINESS_TIME_HORIZON_DAYS });
@@ -474,4 +491,32 @@ export function businessMinutesBetween(from: Date, to: Date, calendar: BusinessH
     day++;
   }
   return total / MINUTE_MS;
+}
+
+// ----------------------------------------------------------------------------------------------
+// What a calendar can hold
+// ----------------------------------------------------------------------------------------------
+
+/**
+ * The business minutes a calendar holds for certain in any window of `days` days, wherever it
+ * starts: a lower bound, from the weekly hours, the holidays and an allowance for DST.
+ *
+ * - A window of `days` × 24 hours holds at least `days - 2` whole consecutive local dates (part of
+ *   a date is lost at each end; DST lengthens a date by 2 hours at most), and any 7 consecutive
+ *   dates hold each weekday once: floor((days - 2) / 7) whole weeks of the weekly hours.
+ * - Every listed holiday, past ones included (a ticket whose priority changes keeps its start),
+ *   takes away what its weekday would have held.
+ * - Each spring-forward gap swallows at most DST_GAP_MINUTES of working time, and at most what the
+ *   two dates it can touch hold; DST_GAPS_PER_YEAR of them a year.
+ *
+ * Zero or less means the calendar cannot be counted on for any working time in that window.
+ */
+export function guaranteedBusinessMinutes(calendar: BusinessHoursCalendar, days: number = SLA_TARGET_HORIZON_DAYS): number {
+  const c = compile(calendar);
+  const weeks = Math.floor((days - 2) / 7);
+  const holidayMs = c.holidayPrefix[c.holidayPrefix.length - 1]!;
+  const longestDayMs = Math.max(...c.dayMs);
+  const gaps = Math.ceil((days * DST_GAPS_PER_YEAR) / 365.25);
+  const dstMs = gaps * Math.min(DST_GAP_MINUTES * MINUTE_MS, 2 * longestDayMs);
+  return (weeks * c.weekMs - holidayMs - dstMs) / MINUTE_MS;
 }
