@@ -225,6 +225,7 @@ describe('admin API: SLA policies', () => {
     // 521 whole weeks in ten years, less 31 DST gaps that may each take two dates' worth (2 minutes).
     const GUARANTEED = 521 - 31 * 2;
     const CHAIN = ['ops_agent', 'ops_manager'];
+    const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
     /** The instant `seconds` into the working minute of the n-th working day (1-based), counted by hand. */
     const nthMinute = (n: number, seconds: number): string =>
@@ -259,6 +260,19 @@ describe('admin API: SLA policies', () => {
         // Zero working minutes a week.
         [{ first_response_minutes: 1, resolution_minutes: 2, business_hours: { time_zone: ZONE, weekly: {} } }, ['business_hours.weekly']],
         [{ first_response_minutes: 1, resolution_minutes: 2, business_hours: { time_zone: ZONE, weekly: { mon: [], sun: [] } } }, ['business_hours.weekly']],
+        // Larger than a stored calendar may be: 49 intervals on a day, 1,001 holidays.
+        [
+          {
+            first_response_minutes: 1,
+            resolution_minutes: 2,
+            business_hours: { time_zone: ZONE, weekly: { tue: Array.from({ length: 49 }, (_, i) => ({ start: hhmm(29 * i), end: hhmm(29 * i + 1) })) } },
+          },
+          ['business_hours.weekly.tue'],
+        ],
+        [
+          { first_response_minutes: 1, resolution_minutes: 2, business_hours: { ...oneMinuteAWeek, holidays: Array.from({ length: 1001 }, (_, day) => workday.plus({ days: day + 1 }).toISODate()) } },
+          ['business_hours.holidays'],
+        ],
         // Holidays on every working day for more than ten years leave nothing certain.
         [
           {

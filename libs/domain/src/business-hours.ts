@@ -159,6 +159,29 @@ export function assertValidBusinessHours(value: unknown, path = 'business_hours'
   if (errors.length > 0) throw DomainError.validation(errors, 'The business hours calendar is not valid.');
 }
 
+/**
+ * Size limits for a calendar an admin stores (checked by the SLA policy PUT, not by
+ * validateBusinessHours: a larger calendar stored earlier keeps working). Every ticket operation
+ * reads its policy's calendar and parses it, and the days around a DST change are computed
+ * interval by interval: a calendar of thousands of intervals (the request body allows ~30,000)
+ * would cost milliseconds of event loop on every request. 48 intervals a day is a working slot in
+ * every half hour; 1,000 holidays is 25 years of 40.
+ */
+export const MAX_INTERVALS_PER_DAY = 48;
+export const MAX_HOLIDAYS = 1_000;
+
+/** Field errors for a valid calendar that is larger than MAX_INTERVALS_PER_DAY or MAX_HOLIDAYS allow. */
+export function validateBusinessHoursSize(calendar: BusinessHoursCalendar, path = 'business_hours'): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const key of WEEKDAY_KEYS) {
+    const count = calendar.weekly[key]?.length ?? 0;
+    if (count > MAX_INTERVALS_PER_DAY) errors.push({ field: `${path}.weekly.${key}`, message: `must hold at most ${MAX_INTERVALS_PER_DAY} intervals (has ${count})` });
+  }
+  const holidays = calendar.holidays?.length ?? 0;
+  if (holidays > MAX_HOLIDAYS) errors.push({ field: `${path}.holidays`, message: `must list at most ${MAX_HOLIDAYS.toLocaleString('en-US')} dates (has ${holidays.toLocaleString('en-US')})` });
+  return errors;
+}
+
 // ----------------------------------------------------------------------------------------------
 // Horizons
 // ----------------------------------------------------------------------------------------------

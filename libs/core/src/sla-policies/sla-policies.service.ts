@@ -7,6 +7,7 @@ import {
   DomainError,
   TicketPriority,
   validateBusinessHours,
+  validateBusinessHoursSize,
   validateSlaPolicyTerms,
   validateSlaTargetsFitCalendar,
 } from '@helpdesk/domain';
@@ -51,8 +52,13 @@ export class SlaPoliciesService {
     if (fields.business_hours !== null) {
       const calendarErrors = validateBusinessHours(fields.business_hours);
       errors.push(...calendarErrors);
-      // Targets the calendar cannot hold within the horizon would make every due date a long search.
-      if (calendarErrors.length === 0) errors.push(...validateSlaTargetsFitCalendar(fields, fields.business_hours as unknown as BusinessHoursCalendar));
+      if (calendarErrors.length === 0) {
+        const calendar = fields.business_hours as unknown as BusinessHoursCalendar;
+        const sizeErrors = validateBusinessHoursSize(calendar);
+        errors.push(...sizeErrors);
+        // Targets the calendar cannot hold within the horizon would make every due date a long search.
+        if (sizeErrors.length === 0) errors.push(...validateSlaTargetsFitCalendar(fields, calendar));
+      }
     }
     if (errors.length) throw DomainError.validation(errors);
     return this.policies.putNewVersion(scope.tenantId, priority, fields, actorId);
