@@ -3,6 +3,7 @@ import {
   assertValidBusinessHours,
   BusinessHoursCalendar,
   businessMinutesBetween,
+  isValidIanaTimeZone,
   MAX_HOLIDAYS,
   MAX_INTERVALS_PER_DAY,
   validateBusinessHours,
@@ -439,6 +440,12 @@ describe('validateBusinessHours', () => {
     ],
   ])('reports %s', (_name, value, expected) => {
     expect(validateBusinessHours(value)).toEqual(expected);
+  });
+
+  it('answers the same for a zone name asked again (valid names are remembered, invalid ones never)', () => {
+    for (let round = 0; round < 3; round++) {
+      expect([isValidIanaTimeZone('Europe/Berlin'), isValidIanaTimeZone('Mars/Olympus_Mons'), isValidIanaTimeZone('+01:00'), isValidIanaTimeZone(7)]).toEqual([true, false, false, false]);
+    }
   });
 
   it('uses the given path prefix', () => {

@@ -61,8 +61,19 @@ function isValidLocalDate(value: unknown): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
+// luxon asks Intl by constructing a DateTimeFormat (~0.2 ms), and every ticket operation validates
+// its policy's calendar: remember the names found valid. Bounded, as Intl also accepts any mix of
+// upper and lower case.
+const validZoneNames = new Set<string>();
+const MAX_VALID_ZONE_NAMES = 1_000;
+
 export function isValidIanaTimeZone(name: unknown): boolean {
-  return typeof name === 'string' && IANA_NAME.test(name) && IANAZone.isValidZone(name);
+  if (typeof name !== 'string' || !IANA_NAME.test(name)) return false;
+  if (validZoneNames.has(name)) return true;
+  if (!IANAZone.isValidZone(name)) return false;
+  if (validZoneNames.size >= MAX_VALID_ZONE_NAMES) validZoneNames.clear();
+  validZoneNames.add(name);
+  return true;
 }
 
 /**

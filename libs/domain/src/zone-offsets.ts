@@ -103,11 +103,14 @@ export class ZoneOffsets {
 }
 
 const zones = new Map<string, ZoneOffsets>();
+/** Zone names kept (Intl knows ~600, but accepts any mix of upper and lower case). */
+const MAX_ZONES = 1_000;
 
 /** The shared offset cache of a (valid) IANA zone. */
 export function zoneOffsets(name: string): ZoneOffsets {
   let found = zones.get(name);
   if (!found) {
+    if (zones.size >= MAX_ZONES) zones.clear();
     found = new ZoneOffsets(IANAZone.create(name));
     zones.set(name, found);
   }
