@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
 import request from 'supertest';
 import { adminIdOf, bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
 
@@ -211,6 +212,137 @@ describe('admin API: SLA policies', () => {
       const response = await call('put', '/urgent', tenant.adminToken, VALID);
       expectProblem(response, 422, 'validation_failed');
       expect(fieldsOf(response)).toEqual(['priority']);
+    });
+  });
+
+  describe('calendars with little working time (the due-date search must stay bounded)', () => {
+    // One working minute a week, on a weekday three days from today in Berlin: the minute never
+    // falls while this test runs, so every count below is in whole minutes.
+    const ZONE = 'Europe/Berlin';
+    const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const workday = DateTime.now().setZone(ZONE).startOf('day').plus({ days: 3 });
+    const oneMinuteAWeek = { time_zone: ZONE, weekly: { [WEEKDAYS[workday.weekday - 1]!]: [{ start: '09:00', end: '09:01' }] } };
+    // 521 whole weeks in ten years, less 31 DST gaps that may each take two dates' worth (2 minutes).
+    const GUARANTEED = 521 - 31 * 2;
+    const CHAIN = ['ops_agent', 'ops_manager'];
+    const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+    /** The instant `seconds` into the working minute of the n-th working day (1-based), counted by hand. */
+    const nthMinute = (n: number, seconds: number): string =>
+      workday.plus({ weeks: n - 1 }).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).plus({ seconds }).toUTC().toISO()!;
+
+    it('refuses the hostile calendar with the largest targets (422 naming each target) and stores nothing', async () => {
+      const fresh = await createTenant(api);
+      const put = (body: object) => request(api.url).put('/api/v1/admin/sla-policies/medium').set(...bearer(fresh.adminToken)).send(body);
+      const before = (await request(api.url).get('/api/v1/admin/sla-policies/medium').set(...bearer(fresh.adminToken)).expect(200)).body;
+
+      const hostile = await put({
+        first_response_minutes: 525_600,
+        resolution_minutes: 5_256_000,
+        next_reply_minutes: 525_600,
+        near_breach_minutes: 525_600,
+        escalation_chain: CHAIN,
+        business_hours: oneMinuteAWeek,
+      });
+      expectProblem(hostile, 422, 'validation_failed');
+      expect(hostile.body.errors).toEqual(
+        ['first_response_minutes', 'resolution_minutes', 'next_reply_minutes'].map((field) => ({
+          field,
+          message: `must be at most ${GUARANTEED} minutes: that is all the working time business_hours guarantees within 10 years`,
+        })),
+      );
+
+      const cases: Array<[object, string[]]> = [
+        // One minute more than the calendar guarantees, on each target.
+        [{ first_response_minutes: GUARANTEED + 1, resolution_minutes: GUARANTEED + 1 }, ['first_response_minutes', 'resolution_minutes']],
+        [{ first_response_minutes: 1, resolution_minutes: GUARANTEED + 0.5 }, ['resolution_minutes']],
+        [{ first_response_minutes: 1, resolution_minutes: 2, next_reply_minutes: GUARANTEED + 1 }, ['next_reply_minutes']],
+        // Zero working minutes a week.
+        [{ first_response_minutes: 1, resolution_minutes: 2, business_hours: { time_zone: ZONE, weekly: {} } }, ['business_hours.weekly']],
+        [{ first_response_minutes: 1, resolution_minutes: 2, business_hours: { time_zone: ZONE, weekly: { mon: [], sun: [] } } }, ['business_hours.weekly']],
+        // Larger than a stored calendar may be: 49 intervals on a day, 1,001 holidays.
+        [
+          {
+            first_response_minutes: 1,
+            resolution_minutes: 2,
+            business_hours: { time_zone: ZONE, weekly: { tue: Array.from({ length: 49 }, (_, i) => ({ start: hhmm(29 * i), end: hhmm(29 * i + 1) })) } },
+          },
+          ['business_hours.weekly.tue'],
+        ],
+        [
+          { first_response_minutes: 1, resolution_minutes: 2, business_hours: { ...oneMinuteAWeek, holidays: Array.from({ length: 1001 }, (_, day) => workday.plus({ days: day + 1 }).toISODate()) } },
+          ['business_hours.holidays'],
+        ],
+        // Holidays on every working day for more than ten years leave nothing certain.
+        [
+          {
+            first_response_minutes: 1,
+            resolution_minutes: 2,
+            business_hours: {
+              ...oneMinuteAWeek,
+              holidays: Array.from({ length: 530 }, (_, week) => workday.plus({ weeks: week }).toISODate()),
+            },
+          },
+          ['business_hours'],
+        ],
+      ];
+      for (const [terms, fields] of cases) {
+        const body = { escalation_chain: CHAIN, business_hours: oneMinuteAWeek, ...terms };
+        const response = await put(body);
+        expectProblem(response, 422, 'validation_failed');
+        expect({ body, fields: fieldsOf(response) }).toEqual({ body, fields });
+      }
+
+      expect((await request(api.url).get('/api/v1/admin/sla-policies/medium').set(...bearer(fresh.adminToken)).expect(200)).body).toEqual(before);
+      const versions = await dataSourceOf(api).query(`SELECT count(*)::int AS n FROM sla_policies WHERE tenant_id = $1 AND priority = 'medium'`, [fresh.id]);
+      expect(versions).toEqual([{ n: 1 }]);
+      // The api still answers, and tickets of that priority still get the old terms.
+      await request(api.url).get('/health/live').expect(200);
+      const ticket = (await request(api.url).post('/api/v1/tickets').set(...bearer(fresh.adminToken)).send({ title: 'Still 8 hours', type: 'incident', priority: 'medium' }).expect(201)).body;
+      expect(Date.parse(ticket.first_response_due_at) - Date.parse(ticket.created_at)).toBe(480 * 60_000);
+    });
+
+    it('accepts targets the calendar holds, and ticket create and GET /tickets/:id/sla count them right', async () => {
+      const fresh = await createTenant(api);
+      const policy = await request(api.url)
+        .put('/api/v1/admin/sla-policies/low')
+        .set(...bearer(fresh.adminToken))
+        .send({ first_response_minutes: 2, resolution_minutes: GUARANTEED, next_reply_minutes: GUARANTEED, escalation_chain: CHAIN, business_hours: oneMinuteAWeek })
+        .expect(200);
+      expect(policy.body).toMatchObject({ version: 2, first_response_minutes: 2, resolution_minutes: GUARANTEED, business_hours: oneMinuteAWeek });
+
+      const ticket = (await request(api.url).post('/api/v1/tickets').set(...bearer(fresh.adminToken)).send({ title: 'Slow lane', type: 'incident', priority: 'low' }).expect(201)).body;
+      // First response: 2 minutes → the end of the second working minute; warned with 20 % left
+      // (0.4 minutes, so 1.6 minutes in: 36 seconds into the second). Resolution: 459 minutes →
+      // the 459th working Monday-or-whichever, about nine years on; warned 367.2 minutes in.
+      expect(ticket).toMatchObject({
+        sla_policy_id: policy.body.id,
+        sla_state: 'on_track',
+        first_response_due_at: nthMinute(2, 60),
+        first_response_warn_at: nthMinute(2, 36),
+        resolution_due_at: nthMinute(GUARANTEED, 60),
+        resolution_warn_at: nthMinute(368, 12),
+      });
+
+      const sla = (await request(api.url).get(`/api/v1/tickets/${ticket.id}/sla`).set(...bearer(fresh.adminToken)).expect(200)).body;
+      expect(sla).toMatchObject({ ticket_id: ticket.id, sla_state: 'on_track', policy: { id: policy.body.id, version: 2 } });
+      expect(sla.targets).toEqual([
+        { target: 'first_response', due_at: nthMinute(2, 60), near_breach_at: nthMinute(2, 36), met_at: null, remaining_minutes: 2, status: 'pending' },
+        { target: 'resolution', due_at: nthMinute(GUARANTEED, 60), near_breach_at: nthMinute(368, 12), met_at: null, remaining_minutes: GUARANTEED, status: 'pending' },
+      ]);
+
+      // Long overdue: the due instants moved years into the past, GET /sla counts the working
+      // minutes since (2 years of one minute a week; the minute of today + 3 days is not in it).
+      await dataSourceOf(api).query(`UPDATE tickets SET created_at = created_at - interval '2 years' WHERE id = $1`, [ticket.id]);
+      const overdue = (await request(api.url).get(`/api/v1/tickets/${ticket.id}/sla`).set(...bearer(fresh.adminToken)).expect(200)).body;
+      expect(overdue.sla_state).toBe('breached');
+      const first = overdue.targets[0];
+      expect(first).toMatchObject({ target: 'first_response', status: 'breached' });
+      const dueAt = DateTime.fromISO(first.due_at);
+      let expectedOverdue = 0;
+      for (let at = dueAt.setZone(ZONE).plus({ weeks: 1 }).set({ hour: 9, minute: 1 }); at < DateTime.now(); at = at.plus({ weeks: 1 })) expectedOverdue++;
+      expect(first.remaining_minutes).toBe(-expectedOverdue);
+      expect(expectedOverdue).toBeGreaterThan(100);
     });
   });
 

@@ -1,4 +1,14 @@
-import { addBusinessMinutes, assertValidBusinessHours, BusinessHoursCalendar, businessMinutesBetween, validateBusinessHours } from './business-hours';
+import {
+  addBusinessMinutes,
+  assertValidBusinessHours,
+  BusinessHoursCalendar,
+  businessMinutesBetween,
+  isValidIanaTimeZone,
+  MAX_HOLIDAYS,
+  MAX_INTERVALS_PER_DAY,
+  validateBusinessHours,
+  validateBusinessHoursSize,
+} from './business-hours';
 import { DomainError } from './errors';
 
 const at = (iso: string): Date => new Date(iso);
@@ -432,6 +442,12 @@ describe('validateBusinessHours', () => {
     expect(validateBusinessHours(value)).toEqual(expected);
   });
 
+  it('answers the same for a zone name asked again (valid names are remembered, invalid ones never)', () => {
+    for (let round = 0; round < 3; round++) {
+      expect([isValidIanaTimeZone('Europe/Berlin'), isValidIanaTimeZone('Mars/Olympus_Mons'), isValidIanaTimeZone('+01:00'), isValidIanaTimeZone(7)]).toEqual([true, false, false, false]);
+    }
+  });
+
   it('uses the given path prefix', () => {
     expect(validateBusinessHours({ time_zone: 'Nowhere/Land', weekly: { mon } }, 'policy.calendar')).toEqual([
       { field: 'policy.calendar.time_zone', message: 'must be an IANA time zone name such as Europe/Berlin' },
@@ -445,5 +461,38 @@ describe('validateBusinessHours', () => {
         fieldErrors: [{ field: 'business_hours.weekly.mon[0].end', message: 'must be later than start' }],
       }),
     );
+  });
+});
+
+describe('validateBusinessHoursSize', () => {
+  const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+  /** `count` one-minute intervals spread over the day. */
+  const slots = (count: number) => Array.from({ length: count }, (_, i) => ({ start: hhmm(i * Math.floor(1440 / count)), end: hhmm(i * Math.floor(1440 / count) + 1) }));
+  const dates = (count: number) => Array.from({ length: count }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
+
+  it('accepts up to 48 intervals a day and 1,000 holidays', () => {
+    expect([MAX_INTERVALS_PER_DAY, MAX_HOLIDAYS]).toEqual([48, 1000]);
+    const calendar: BusinessHoursCalendar = { time_zone: 'Europe/Berlin', weekly: { mon: slots(48), sun: slots(48) }, holidays: dates(1000) };
+    expect(validateBusinessHours(calendar)).toEqual([]);
+    expect(validateBusinessHoursSize(calendar)).toEqual([]);
+    expect(validateBusinessHoursSize(BERLIN)).toEqual([]);
+  });
+
+  it('names each day with more intervals and the holiday list when longer', () => {
+    const calendar: BusinessHoursCalendar = { time_zone: 'Europe/Berlin', weekly: { mon: slots(48), tue: slots(49), sat: slots(48 * 2) }, holidays: dates(1001) };
+    expect(validateBusinessHours(calendar)).toEqual([]);
+    expect(validateBusinessHoursSize(calendar)).toEqual([
+      { field: 'business_hours.weekly.tue', message: 'must hold at most 48 intervals (has 49)' },
+      { field: 'business_hours.weekly.sat', message: 'must hold at most 48 intervals (has 96)' },
+      { field: 'business_hours.holidays', message: 'must list at most 1,000 dates (has 1,001)' },
+    ]);
+  });
+
+  it('leaves larger calendars stored earlier working: the arithmetic takes them', () => {
+    const calendar: BusinessHoursCalendar = { time_zone: 'Europe/Berlin', weekly: { mon: slots(96) } };
+    // Mon 1 June 2026 00:00 CEST: the 96 one-minute slots of the day (the last 23:45–23:46), then
+    // next Monday's first.
+    expect(add('2026-05-31T22:00:00.000Z', 96, calendar)).toBe('2026-06-01T21:46:00.000Z');
+    expect(add('2026-05-31T22:00:00.000Z', 97, calendar)).toBe('2026-06-07T22:01:00.000Z');
   });
 });

@@ -1,3 +1,4 @@
+import { BusinessHoursCalendar, guaranteedBusinessMinutes, SLA_TARGET_HORIZON_YEARS } from './business-hours';
 import { FieldError } from './errors';
 import { TicketPriority } from './tickets';
 
@@ -47,6 +48,41 @@ export function validateSlaPolicyTerms(terms: SlaPolicyTerms, knownRoles: Readon
   if (unknown.length > 0) errors.push({ field: 'escalation_chain', message: `unknown role(s): ${unknown.join(', ')}` });
   if (new Set(terms.escalation_chain).size !== terms.escalation_chain.length) {
     errors.push({ field: 'escalation_chain', message: 'must not name a role twice' });
+  }
+  return errors;
+}
+
+export interface SlaTargets {
+  first_response_minutes: number;
+  resolution_minutes: number;
+  next_reply_minutes?: number | null;
+}
+
+const TARGET_FIELDS = ['first_response_minutes', 'resolution_minutes', 'next_reply_minutes'] as const;
+
+/**
+ * With a business-hours calendar, every target must be reachable within SLA_TARGET_HORIZON_YEARS
+ * of calendar time wherever its clock starts: at most guaranteedBusinessMinutes(calendar). A
+ * calendar of one working minute a week holds a few hundred minutes in that time, so it cannot
+ * take targets of months; a calendar whose holidays leave nothing certain takes none (reported on
+ * business_hours). The near-breach warning needs no check of its own: it falls before its target's
+ * due instant. Call with a valid calendar (validateBusinessHours first).
+ */
+export function validateSlaTargetsFitCalendar(targets: SlaTargets, calendar: BusinessHoursCalendar | null): FieldError[] {
+  if (calendar === null) return [];
+  const guaranteed = guaranteedBusinessMinutes(calendar);
+  if (guaranteed <= 0) {
+    return [{ field: 'business_hours', message: `guarantees no working time within ${SLA_TARGET_HORIZON_YEARS} years (its holidays take all of it), so no target can be met` }];
+  }
+  const errors: FieldError[] = [];
+  for (const field of TARGET_FIELDS) {
+    const minutes = targets[field];
+    if (typeof minutes === 'number' && minutes > guaranteed) {
+      errors.push({
+        field,
+        message: `must be at most ${guaranteed.toLocaleString('en-US')} minutes: that is all the working time business_hours guarantees within ${SLA_TARGET_HORIZON_YEARS} years`,
+      });
+    }
   }
   return errors;
 }

@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { RolesRepository, SlaPoliciesRepository, SlaPolicyEntity, SlaPolicyFields } from '@helpdesk/database';
-import { DEFAULT_NEAR_BREACH_RATIO, DEFAULT_PAUSE_STATUSES, DomainError, TicketPriority, validateBusinessHours, validateSlaPolicyTerms } from '@helpdesk/domain';
+import {
+  BusinessHoursCalendar,
+  DEFAULT_NEAR_BREACH_RATIO,
+  DEFAULT_PAUSE_STATUSES,
+  DomainError,
+  TicketPriority,
+  validateBusinessHours,
+  validateBusinessHoursSize,
+  validateSlaPolicyTerms,
+  validateSlaTargetsFitCalendar,
+} from '@helpdesk/domain';
 import { assertRecordAccess, readCondition, Scope } from '../access/scope';
 
 export type SlaPolicyInput = Pick<SlaPolicyFields, 'first_response_minutes' | 'resolution_minutes' | 'escalation_chain'> &
@@ -39,7 +49,17 @@ export class SlaPoliciesService {
     if (fields.next_reply_minutes !== null && !(fields.next_reply_minutes > 0)) {
       errors.push({ field: 'next_reply_minutes', message: 'must be a positive number of minutes' });
     }
-    if (fields.business_hours !== null) errors.push(...validateBusinessHours(fields.business_hours));
+    if (fields.business_hours !== null) {
+      const calendarErrors = validateBusinessHours(fields.business_hours);
+      errors.push(...calendarErrors);
+      if (calendarErrors.length === 0) {
+        const calendar = fields.business_hours as unknown as BusinessHoursCalendar;
+        const sizeErrors = validateBusinessHoursSize(calendar);
+        errors.push(...sizeErrors);
+        // Targets the calendar cannot hold within the horizon would make every due date a long search.
+        if (sizeErrors.length === 0) errors.push(...validateSlaTargetsFitCalendar(fields, calendar));
+      }
+    }
     if (errors.length) throw DomainError.validation(errors);
     return this.policies.putNewVersion(scope.tenantId, priority, fields, actorId);
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNumber, IsObject, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ROLE_NAME_PATTERN, SLA_STORED_STEP, TICKET_PRIORITIES, TICKET_STATUSES, TicketPriority, TicketStatus } from '@helpdesk/domain';
+import { ROLE_NAME_PATTERN, SLA_STORED_STEP, SLA_TARGET_HORIZON_YEARS, TICKET_PRIORITIES, TICKET_STATUSES, TicketPriority, TicketStatus } from '@helpdesk/domain';
 
 /** Positive minutes that survive being stored to 4 decimal places (a smaller one would be stored as 0). */
 const AtLeastOneStep = () => Min(SLA_STORED_STEP, { message: `$property must be at least ${SLA_STORED_STEP} (minutes are kept to 4 decimal places)` });
@@ -10,13 +10,13 @@ export class PriorityParamDto {
 }
 
 export class PutSlaPolicyDto {
-  @ApiProperty({ description: 'Minutes to the first public agent reply; fractions allowed', example: 480 })
+  @ApiProperty({ description: 'Minutes to the first public agent reply; fractions allowed (business minutes with business_hours)', example: 480 })
   @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) first_response_minutes: number;
 
-  @ApiProperty({ description: 'Minutes to resolution; at least first_response_minutes', example: 2880 })
+  @ApiProperty({ description: 'Minutes to resolution; at least first_response_minutes (business minutes with business_hours)', example: 2880 })
   @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(5_256_000) resolution_minutes: number;
 
-  @ApiPropertyOptional({ description: 'Minutes from each requester message to the next public agent reply', nullable: true })
+  @ApiPropertyOptional({ description: 'Minutes from each requester message to the next public agent reply (business minutes with business_hours)', nullable: true })
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) next_reply_minutes?: number | null;
 
   @ApiPropertyOptional({ description: 'Warn this many business minutes before each due instant (instead of near_breach_ratio)', nullable: true })
@@ -31,7 +31,7 @@ export class PutSlaPolicyDto {
   @ApiProperty({ type: [String], example: ['ops_agent', 'ops_manager', 'regional_manager'] })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @Matches(ROLE_NAME_PATTERN, { each: true }) escalation_chain: string[];
 
-  @ApiPropertyOptional({ description: 'Business hours calendar (time zone, weekly hours, holidays)', nullable: true, type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({ description: `Business hours calendar (time zone, weekly hours, holidays). Each target must fit in the working time the calendar guarantees within ${SLA_TARGET_HORIZON_YEARS} years (whole weeks of its weekly hours, less what its holidays and DST gaps can take); a larger one is refused (422 naming the target)`, nullable: true, type: 'object', additionalProperties: true })
   @IsOptional() @IsObject() business_hours?: Record<string, unknown> | null;
 
   @ApiPropertyOptional({ enum: TICKET_STATUSES, isArray: true, description: 'Statuses that pause the clock' })
