@@ -56,12 +56,17 @@ export class AuthService {
 
   async login(email: string, password: string, tenantSlug?: string): Promise<TokenPair> {
     const candidates = await this.users.findForLogin(email, tenantSlug);
-    if (candidates.length > 1) {
-      throw DomainError.validation([{ field: 'tenant', message: 'this email exists in several tenants: name the tenant' }]);
+    // The password decides among accounts of the same email in several tenants, so that an answer
+    // never says an email exists: only a caller who knows the password of two of them is asked
+    // for the tenant.
+    const matching: typeof candidates = [];
+    for (const candidate of candidates) if (await verifyPassword(candidate.password_hash ?? (await DUMMY_PASSWORD_HASH), password)) matching.push(candidate);
+    if (candidates.length === 0) await verifyPassword(await DUMMY_PASSWORD_HASH, password);
+    if (matching.length > 1) {
+      throw DomainError.validation([{ field: 'tenant', message: 'this email and password hold in several tenants: name the tenant' }]);
     }
-    const [user] = candidates;
-    const valid = await verifyPassword(user?.password_hash ?? (await DUMMY_PASSWORD_HASH), password);
-    if (!user || !valid || !user.active) throw new DomainError('unauthenticated', INVALID_CREDENTIALS);
+    const [user] = matching;
+    if (!user || !user.active) throw new DomainError('unauthenticated', INVALID_CREDENTIALS);
     await this.users.recordLogin(user.tenant_id, user.id);
     return this.issue(user.tenant_id, user.id, randomUUID(), user.token_version);
   }
