@@ -70,7 +70,7 @@ describe('access tokens end with their session', () => {
     const user = await createUser(api, tenant, 'ops_agent');
     await acceptedEverywhere(user.token);
 
-    await admin('delete', user.id).expect(200);
+    await admin('delete', user.id).expect(204);
     await refusedEverywhere(user.token);
 
     await admin('patch', user.id, { active: true }).expect(200);
