@@ -13,7 +13,7 @@ import { AppConfig, loadConfig, redact } from '@helpdesk/config';
 import { AuthService } from '@helpdesk/core';
 import { TicketListRequest, TicketsRepository, UsersRepository } from '@helpdesk/database';
 import { CliModule } from '../../apps/cli/src/cli.module';
-import { ticketCondition } from '../../libs/core/src/tickets/ticket-access';
+import { ticketReadConditionFor } from '../../libs/core/src/tickets/ticket-access';
 import { assertBenchDatabase, UsageError, wholeNumber } from '../common';
 import { CpuMeter, measureHttp, measureSql, Measured } from './load';
 import { BenchFixture, prepareDatabase, removeCreatedTickets, resetDatabase } from './seed';
@@ -218,7 +218,7 @@ class SqlRecorder {
 
 /**
  * The SQL the api runs for the agent, built by the api's own code: the agent's ability from
- * AuthService (as the auth guard builds it), its read condition from ticketCondition (libs/access'
+ * AuthService (as the auth guard builds it), its read condition from ticketReadConditionFor (libs/access'
  * rules → SQL), and the statement from TicketsRepository.list / findById, recorded, not run.
  */
 async function agentSql(config: AppConfig, fixture: BenchFixture) {
@@ -227,7 +227,8 @@ async function agentSql(config: AppConfig, fixture: BenchFixture) {
     const user = await context.get(UsersRepository).findById(fixture.tenantId, fixture.agentId);
     if (!user) throw new Error('the bench agent is missing');
     const principal = await context.get(AuthService).principalOf(user);
-    const access = ticketCondition(principal.ability);
+    // The agent's role has no field-level rules: its condition is the same whatever it filters or sorts on.
+    const access = ticketReadConditionFor(principal.ability, []);
     const recorder = new SqlRecorder();
     const repository = new TicketsRepository(recorder.dataSource as unknown as DataSource);
     // What TicketsController.list passes for `?limit=50[&q=..][&cursor=..]`: the default sort is -created_at.

@@ -18,7 +18,8 @@ export function encodeCursor(id: string): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const notACursor = () => DomainError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+/** The 422 for a cursor the API did not hand out (malformed, out of range, or naming what is not there). */
+export const notACursor = () => DomainError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
 
 /** What a cursor holds, or undefined when it is not base64url-encoded JSON of an object. */
 function cursorContent(cursor: string): Record<string, unknown> | undefined {

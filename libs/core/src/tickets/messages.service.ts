@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, SlaPoliciesRepository, TicketChanges, TicketMessageRow, TicketMessagesRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
-import { DomainError, isOpenStatus, resumeClock } from '@helpdesk/domain';
+import { isOpenStatus, resumeClock } from '@helpdesk/domain';
 import { originOf, RequestContext } from '../access/request-context';
 import { assertAllowed, assertNotArchived, assertReadable, messageCondition, messageSubject } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';

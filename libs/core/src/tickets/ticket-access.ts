@@ -3,9 +3,9 @@ import { AppAbility, rulesToSql, SqlCondition, SUBJECT_FIELDS, subjectOf } from 
 import type { TicketMessageRow, TicketRow } from '@helpdesk/database';
 import { Action, DomainError } from '@helpdesk/domain';
 
-/** The SQL condition (alias `t`) selecting the tickets the caller may act on. */
-export function ticketCondition(ability: AppAbility, action: Action = 'read'): SqlCondition {
-  return rulesToSql(ability, action, 'Ticket', { alias: 't', fields: SUBJECT_FIELDS.Ticket, paramPrefix: 'ticket_acl' });
+/** The SQL condition (alias `t`) selecting the tickets the caller may read. */
+function ticketCondition(ability: AppAbility): SqlCondition {
+  return rulesToSql(ability, 'read', 'Ticket', { alias: 't', fields: SUBJECT_FIELDS.Ticket, paramPrefix: 'ticket_acl' });
 }
 
 /**

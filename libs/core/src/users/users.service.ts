@@ -105,8 +105,7 @@ export class UsersService {
 }
 
 /** Contact details (phone, push tokens) are for those who manage the user; the directory shows the rest. */
-const CONTACT_FIELDS = ['phone', 'push_tokens'] as const;
-export type UserView = Omit<UserEntity, (typeof CONTACT_FIELDS)[number]> & Partial<Pick<UserEntity, (typeof CONTACT_FIELDS)[number]>>;
+export type UserView = Omit<UserEntity, 'phone' | 'push_tokens'> & Partial<Pick<UserEntity, 'phone' | 'push_tokens'>>;
 
 function userView(scope: Scope, user: UserEntity): UserView {
   if (scope.ability.can('update', subjectOf('User', user))) return user;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { definedFields, DomainError, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
-import { decodeCursor, encodeCursor, Page } from '../pagination';
+import { definedFields, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
+import { decodeCursor, encodeCursor, notACursor, Page } from '../pagination';
 import { AccessCondition, SqlParams } from '../sql';
 
 export interface TicketRow {
@@ -263,6 +263,6 @@ export class TicketsRepository {
 
   private async assertCursorTicket(tenantId: string, cursor: string): Promise<void> {
     const [found] = await this.dataSource.query('SELECT 1 FROM tickets WHERE tenant_id = $1 AND id = $2', [tenantId, decodeCursor(cursor)]);
-    if (!found) throw DomainError.validation([{ field: 'cursor', message: 'is not a cursor this API returned' }]);
+    if (!found) throw notACursor();
   }
 }
