@@ -26,6 +26,11 @@ const SWEEP_SECONDS = Number(process.env.SLA_TEST_SWEEP_SECONDS ?? 2);
 /** Waits "past an instant" add this: more than one default sweep period. */
 const SETTLE_MS = 3500;
 
+/** What every SLA event's payload starts with: the worker acts as the system (ADR 0009). */
+function systemEnvelope(tenantId: string, ticketId: string) {
+  return { payload_version: 1, tenant_id: tenantId, ticket_id: ticketId, actor: { actor_type: 'system', actor_id: null } };
+}
+
 describe('SLA worker: near-breach, breach and escalation (api + worker)', () => {
   const prefix = dedicatedPrefix('sla-esc');
   let api: RunningApp;
@@ -91,7 +96,7 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     expect(breached).not.toContain(id);
     // The list reads the state live from the stored instants; the worker's own record of the near breach is the outbox event.
     await waitFor('the worker to record the first-response near breach (outbox sla.near_breach)', async () => (await rows.outbox(id, 'sla.near_breach')).length > 0, frDue.getTime() - Date.now() + 10_000);
-    expect(await rows.outbox(id, 'sla.near_breach')).toEqual([{ ticket_id: id, target: 'first_response', due_at: frDue.toISOString() }]);
+    expect(await rows.outbox(id, 'sla.near_breach')).toEqual([{ ...systemEnvelope(tenant.id, id), target: 'first_response', due_at: frDue.toISOString() }]);
 
     // First-response breach: breached state, level 0 → 1, owner follows the chain.
     await waitFor('the first-response breach to escalate the ticket to level 1', async () => (await level(id)) >= 1, frDue.getTime() - Date.now() + 10_000);
@@ -109,12 +114,12 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
 
     // Outbox: each event exactly once.
     expect(await rows.outbox(id, 'sla.near_breach')).toEqual([
-      { ticket_id: id, target: 'first_response', due_at: frDue.toISOString() },
-      { ticket_id: id, target: 'resolution', due_at: resDue.toISOString() },
+      { ...systemEnvelope(tenant.id, id), target: 'first_response', due_at: frDue.toISOString() },
+      { ...systemEnvelope(tenant.id, id), target: 'resolution', due_at: resDue.toISOString() },
     ]);
     expect(await rows.outbox(id, 'sla.breached')).toEqual([
-      { ticket_id: id, target: 'first_response', due_at: frDue.toISOString() },
-      { ticket_id: id, target: 'resolution', due_at: resDue.toISOString() },
+      { ...systemEnvelope(tenant.id, id), target: 'first_response', due_at: frDue.toISOString() },
+      { ...systemEnvelope(tenant.id, id), target: 'resolution', due_at: resDue.toISOString() },
     ]);
     expect(await rows.outbox(id, 'ticket.escalated')).toEqual([
       expect.objectContaining({ from_level: 0, to_level: 1, from_role: 'ops_agent', to_role: 'ops_manager', trigger: 'first_response_breach', chain_exhausted: false }),
@@ -190,7 +195,7 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     expect(after).toMatchObject({ sla_state: 'on_track', escalation_level: 0, escalations: [] });
     expect(after.targets[0]).toMatchObject({ target: 'first_response', status: 'met' });
 
-    expect(await rows.outbox(control.id, 'sla.breached')).toEqual([{ ticket_id: control.id, target: 'first_response', due_at: control.first_response_due_at }]);
+    expect(await rows.outbox(control.id, 'sla.breached')).toEqual([{ ...systemEnvelope(tenant.id, control.id), target: 'first_response', due_at: control.first_response_due_at }]);
   });
 
   it('a pause in awaiting_customer shifts the resolution due date by the pause, and nothing breaches at the old instant', async () => {
@@ -233,7 +238,7 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     // At the new instant the breach happens, once, against the shifted due date.
     await waitFor('the resolution breach at the shifted due date', async () => (await level(id)) === 1, newResolutionDue.getTime() - Date.now() + 10_000);
     await sleep(SETTLE_MS);
-    expect(await rows.outbox(id, 'sla.breached')).toEqual([{ ticket_id: id, target: 'resolution', due_at: newResolutionDue.toISOString() }]);
+    expect(await rows.outbox(id, 'sla.breached')).toEqual([{ ...systemEnvelope(tenant.id, id), target: 'resolution', due_at: newResolutionDue.toISOString() }]);
     const [breach] = await rows.events(id, 'breached');
     expect(new Date(breach.occurred_at).getTime()).toBeGreaterThan(newResolutionDue.getTime());
     expect((await rows.escalations(id)).map((e) => [e.trigger, e.to_level])).toEqual([['resolution_breach', 1]]);

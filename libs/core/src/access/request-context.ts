@@ -1,3 +1,4 @@
+import type { EventActor } from '@helpdesk/domain';
 import type { Principal } from './principal';
 
 /** Who asks, from where: what every use case that writes audit rows needs. */
@@ -17,6 +18,10 @@ export interface Origin {
 
 export function originOf(context: RequestContext): Origin {
   return { actor_type: context.principal.kind, actor_id: context.principal.id, ip: context.ip, request_id: context.requestId };
+}
+
+export function eventActorOf(origin: Origin): EventActor {
+  return { actor_type: origin.actor_type, actor_id: origin.actor_id };
 }
 
 /** The worker acting on its own (SLA breaches). */

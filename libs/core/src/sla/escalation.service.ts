@@ -147,7 +147,7 @@ export class EscalationService {
       const latest = await this.escalations.latest(manager, principal.tenantId, ticketId);
       if (latest && !latest.acknowledged_at) await this.escalations.acknowledge(manager, latest.id, principal.kind === 'user' ? principal.id : null, at);
       await this.recorder.record(manager, originOf(context), updated, 'de_escalated', { escalation_level: { old: ticket.escalation_level, new: toLevel }, owner_role: { old: ticket.owner_role, new: toRole }, reason }, [
-        { type: 'ticket.de_escalated', payload: { from_level: ticket.escalation_level, to_level: toLevel, to_role: toRole, reason } },
+        { type: 'ticket.de_escalated', payload: { from_level: ticket.escalation_level, to_level: toLevel, from_role: ticket.owner_role, to_role: toRole, reason } },
       ], at);
       return updated;
     });

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { OutboxRepository, SlaEventsRepository, SlaPoliciesRepository, SlaPolicyEntity, TicketEscalationsRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
-import { deriveSlaState, isOpenStatus, nextReplyEventAt, nextSlaEventAt, SlaMilestones, slaMilestones, SlaTargetMilestones } from '@helpdesk/domain';
+import { SlaEventsRepository, SlaPoliciesRepository, SlaPolicyEntity, TicketEscalationsRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
+import { DomainEvent, deriveSlaState, isOpenStatus, nextReplyEventAt, nextSlaEventAt, SlaMilestones, slaMilestones, SlaTargetMilestones } from '@helpdesk/domain';
 import { SlaScheduler } from '@helpdesk/queue';
 import { SYSTEM_ORIGIN } from '../access/request-context';
 import { clockOf, earliest, nextReplyOf, termsOf } from '../tickets/ticket-sla';
+import { TicketRecorder } from '../tickets/ticket-recorder';
 import { EscalationService } from './escalation.service';
 import { SlaMetrics } from './sla-metrics';
 
@@ -54,7 +55,7 @@ export class SlaMonitorService {
     private readonly policies: SlaPoliciesRepository,
     private readonly slaEvents: SlaEventsRepository,
     private readonly escalations: TicketEscalationsRepository,
-    private readonly outbox: OutboxRepository,
+    private readonly recorder: TicketRecorder,
     private readonly escalation: EscalationService,
     private readonly scheduler: SlaScheduler,
     private readonly metrics: SlaMetrics,
@@ -102,17 +103,17 @@ export class SlaMonitorService {
           // Met late, before any worker acted on the breach: the breach is still recorded (once);
           // escalating a target already met would help no one.
           if (await this.slaEvents.record(manager, { ...base, kind: 'breached', details: { due_at: due_at.toISOString(), met_at: metAt.toISOString() } })) {
-            await this.event(manager, ticket, 'sla.breached', { target, due_at: due_at.toISOString(), met_late: true }, now);
+            await this.event(manager, ticket, { type: 'sla.breached', payload: { target, due_at: due_at.toISOString(), met_late: true } }, now);
           }
           continue;
         }
         if (now > near_breach_at && (await this.slaEvents.record(manager, { ...base, kind: 'near_breach', details: { due_at: due_at.toISOString() } }))) {
-          await this.event(manager, ticket, 'sla.near_breach', { target, due_at: due_at.toISOString() }, now);
+          await this.event(manager, ticket, { type: 'sla.near_breach', payload: { target, due_at: due_at.toISOString() } }, now);
         }
         if (!(now > due_at)) continue;
         const firstSeen = await this.slaEvents.record(manager, { ...base, kind: 'breached', details: { due_at: due_at.toISOString() } });
         if (firstSeen) {
-          await this.event(manager, ticket, 'sla.breached', { target, due_at: due_at.toISOString() }, now);
+          await this.event(manager, ticket, { type: 'sla.breached', payload: { target, due_at: due_at.toISOString() } }, now);
           this.metrics.breachLag.observe((now.getTime() - due_at.getTime()) / 1000);
         }
         breachedAt = breachedAt ?? due_at;
@@ -144,8 +145,9 @@ export class SlaMonitorService {
     return { outcome: 'checked', escalations, next_check_at: next, previous_check_at: original.next_sla_check_at };
   }
 
-  private async event(manager: EntityManager, ticket: TicketRow, type: string, payload: Record<string, unknown>, at: Date): Promise<void> {
-    await this.outbox.add(manager, { tenant_id: ticket.tenant_id, aggregate_type: 'ticket', aggregate_id: ticket.id, type, payload: { ticket_id: ticket.id, ...payload } }, at);
+  /** The SLA clock's events are the system's, through the one recorder like every other. */
+  private async event(manager: EntityManager, ticket: TicketRow, event: DomainEvent, at: Date): Promise<void> {
+    await this.recorder.publish(manager, SYSTEM_ORIGIN, ticket, [event], at);
   }
 
   /** Policy versions never change once written, so they cache safely. */

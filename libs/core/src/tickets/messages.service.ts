@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, SlaPoliciesRepository, TicketChanges, TicketMessageRow, TicketMessagesRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
-import { isOpenStatus, resumeClock } from '@helpdesk/domain';
-import { originOf, RequestContext } from '../access/request-context';
+import { DomainEvent, isOpenStatus, resumeClock } from '@helpdesk/domain';
+import { eventActorOf, originOf, RequestContext } from '../access/request-context';
 import { assertAllowed, assertNotArchived, assertReadable, messageCondition, messageSubject } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
 import { clockOf, nextReplyOf, slaColumns, termsOf } from './ticket-sla';
@@ -54,8 +54,11 @@ export class MessagesService {
 
       const byRequester = authorId !== null && authorId === ticket.requester_id;
       const changes: TicketChanges = {};
-      const events: Array<{ type: string; payload?: Record<string, unknown> }> = [
-        { type: 'message.created', payload: { message_id: message.id, internal, by_requester: byRequester } },
+      const events: DomainEvent[] = [
+        {
+          type: 'message.created',
+          payload: { message_id: message.id, internal, visibility: internal ? 'internal' : 'public', by_requester: byRequester, author: eventActorOf(originOf(context)) },
+        },
       ];
       const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id, manager) : null;
       let clock = clockOf(ticket);
@@ -64,7 +67,7 @@ export class MessagesService {
       if (!internal && !byRequester && !ticket.first_responded_at) {
         changes.first_responded_at = now;
         clock = { ...clock, first_responded_at: now };
-        events.push({ type: 'ticket.first_responded', payload: { late: !!ticket.first_response_due_at && now > ticket.first_response_due_at } });
+        events.push({ type: 'ticket.first_responded', payload: { message_id: message.id, late: !!ticket.first_response_due_at && now > ticket.first_response_due_at } });
       }
       if (!internal && byRequester && AWAITING.has(ticket.status)) {
         status = 'open';

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { OutboxRepository, SlaEventKind, SlaEventsRepository, SlaTarget, TicketAuditRepository } from '@helpdesk/database';
+import { DomainEvent, storedEventPayload } from '@helpdesk/domain';
 import { Origin } from '../access/request-context';
 
 /**
  * Writes what every ticket change leaves behind, inside the change's own transaction: the audit
- * row (hash-chained) and the outbox events. Nothing is recorded if the change rolls back.
+ * row (hash-chained) and the outbox events. Nothing is recorded if the change rolls back. The
+ * only writer of outbox rows: every event gets the same envelope (ADR 0009).
  */
 @Injectable()
 export class TicketRecorder {
@@ -20,29 +22,21 @@ export class TicketRecorder {
     await this.slaEvents.record(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, kind, target, details, window_key: null, occurred_at: at });
   }
 
-  async record(
-    manager: EntityManager,
-    origin: Origin,
-    ticket: { id: string; tenant_id: string },
-    action: string,
-    changes: Record<string, unknown>,
-    events: Array<{ type: string; payload?: Record<string, unknown> }>,
-    at: Date,
-  ): Promise<void> {
-    const actor = { actor_type: origin.actor_type, actor_id: origin.actor_id };
-    await this.audit.append(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, ...actor, action, changes, ip: origin.ip, request_id: origin.request_id }, at);
+  /** A change of the ticket: its audit row, then its events. */
+  async record(manager: EntityManager, origin: Origin, ticket: { id: string; tenant_id: string }, action: string, changes: Record<string, unknown>, events: DomainEvent[], at: Date): Promise<void> {
+    await this.audit.append(
+      manager,
+      { tenant_id: ticket.tenant_id, ticket_id: ticket.id, actor_type: origin.actor_type, actor_id: origin.actor_id, action, changes, ip: origin.ip, request_id: origin.request_id },
+      at,
+    );
+    await this.publish(manager, origin, ticket, events, at);
+  }
+
+  /** Events that leave no audit row (the SLA clock's near breaches and breaches). */
+  async publish(manager: EntityManager, origin: Origin, ticket: { id: string; tenant_id: string }, events: DomainEvent[], at: Date): Promise<void> {
     for (const event of events) {
-      await this.outbox.add(
-        manager,
-        {
-          tenant_id: ticket.tenant_id,
-          aggregate_type: 'ticket',
-          aggregate_id: ticket.id,
-          type: event.type,
-          payload: { ticket_id: ticket.id, actor, ...(event.payload ?? {}) },
-        },
-        at,
-      );
+      const payload = storedEventPayload(event, ticket, origin);
+      await this.outbox.add(manager, { tenant_id: ticket.tenant_id, aggregate_type: 'ticket', aggregate_id: ticket.id, type: event.type, payload: { ...payload } }, at);
     }
   }
 }

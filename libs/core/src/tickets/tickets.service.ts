@@ -23,6 +23,7 @@ import {
   canonicalJson,
   definedFields,
   DomainError,
+  DomainEvent,
   FieldError,
   isOpenStatus,
   isReopen,
@@ -173,7 +174,7 @@ export class TicketsService {
         if (idempotencyKey) await this.idempotency.complete(manager, tenantId, principalKey, idempotencyKey, 200, existingView, existing.id);
         return { status: 200, ticket: existingView };
       }
-      await this.recorder.record(manager, originOf(context), ticket, 'created', diff({}, pickCreated(ticket)), [{ type: 'ticket.created', payload: { priority: ticket.priority, team_id: ticket.team_id } }], now);
+      await this.recorder.record(manager, originOf(context), ticket, 'created', diff({}, pickCreated(ticket)), [createdEvent(ticket)], now);
       if (policy) await this.recorder.slaEvent(manager, ticket, 'applied', null, { policy_id: policy.id, version: policy.version, priority: policy.priority }, now);
       for (const userId of new Set([ticket.requester_id, ticket.assignee_id].filter((id): id is string => !!id))) {
         await this.watchers.add(manager, tenantId, ticket.id, userId, {}, now);
@@ -228,7 +229,7 @@ export class TicketsService {
       if (changes.tags) changes.tags = [...new Set(changes.tags)];
 
       const now = new Date();
-      const events: Array<{ type: string; payload?: Record<string, unknown> }> = [];
+      const events: DomainEvent[] = [];
       let clock = clockOf(ticket);
       if (status !== undefined && status !== ticket.status) {
         assertTransition(ticket.status, status);
@@ -240,7 +241,7 @@ export class TicketsService {
         // Finishing a ticket stops its resolution clock, whichever way it is finished; reopening restarts it.
         clock = { ...clock, resolved_at: isOpenStatus(status) ? null : (clock.resolved_at ?? now) };
         events.push({ type: 'ticket.status_changed', payload: { from: ticket.status, to: status } });
-        if (status === 'resolved') events.push({ type: 'ticket.resolved' });
+        if (status === 'resolved') events.push({ type: 'ticket.resolved', payload: {} });
         if (isReopen(ticket.status, status)) events.push({ type: 'ticket.reopened', payload: { reopen_count: ticket.reopen_count + 1 } });
       } else if (status !== undefined) {
         assertTransition(ticket.status, status);
@@ -297,7 +298,10 @@ export class TicketsService {
       const now = new Date();
       const updated = await this.tickets.update(manager, principal.tenantId, id, changes, now);
       await this.recorder.record(manager, originOf(context), updated, 'assigned', { ...changed, reason: input.reason }, [
-        { type: 'ticket.assigned', payload: { assignee_id: updated.assignee_id, team_id: updated.team_id, reason: input.reason } },
+        {
+          type: 'ticket.assigned',
+          payload: { assignee_id: updated.assignee_id, team_id: updated.team_id, previous_assignee_id: ticket.assignee_id, previous_team_id: ticket.team_id, reason: input.reason },
+        },
       ], now);
       if (updated.assignee_id) await this.watchers.add(manager, principal.tenantId, id, updated.assignee_id, {}, now);
       return ticketView(principal.ability, updated);
@@ -313,7 +317,7 @@ export class TicketsService {
       if (ticket.archived) return;
       const now = new Date();
       const updated = await this.tickets.update(manager, principal.tenantId, id, { archived: true, next_sla_check_at: null }, now);
-      await this.recorder.record(manager, originOf(context), updated, 'archived', { archived: { old: false, new: true } }, [{ type: 'ticket.archived' }], now);
+      await this.recorder.record(manager, originOf(context), updated, 'archived', { archived: { old: false, new: true } }, [{ type: 'ticket.archived', payload: {} }], now);
     });
   }
 
@@ -429,6 +433,11 @@ const SLA_BOOKKEEPING = new Set([
   'sla_paused_seconds',
   'sla_policy_id',
 ]);
+
+function createdEvent(ticket: TicketRow): DomainEvent {
+  const { status, priority, requester_id, assignee_id, team_id, owner_role } = ticket;
+  return { type: 'ticket.created', payload: { status, priority, requester_id, assignee_id, team_id, owner_role } };
+}
 
 function pickCreated(ticket: TicketRow): Partial<TicketRow> {
   const { id: _id, tenant_id: _tenant, version: _version, created_at: _created, updated_at: _updated, ...rest } = ticket;
