@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, redact } from '@helpdesk/config';
-import { ApiKeysService, operatorScope, TenantProvisioningService } from '@helpdesk/core';
+import { ApiKeysService, operatorActor, TenantProvisioningService } from '@helpdesk/core';
 import { ensureDatabase, revertLastMigration, runMigrations, TenantsRepository } from '@helpdesk/database';
 import { API_KEY_SCOPE_NAMES, ApiKeyScope, DomainError, FieldError } from '@helpdesk/domain';
 import { CliModule } from './cli.module';
@@ -85,7 +85,7 @@ export async function createApiKey(
   const key = await withContext(config, async (context) => {
     const tenant = await context.get(TenantsRepository).findBySlug(options.tenant);
     if (!tenant) throw DomainError.notFound(`Tenant "${options.tenant}"`);
-    return context.get(ApiKeysService).create(operatorScope(tenant.id), { name: options.name, role: options.role, scopes: scopes as ApiKeyScope[], expires_at: expiresAt, rate_limit: rateLimit }, null);
+    return context.get(ApiKeysService).create(operatorActor(tenant.id), { name: options.name, role: options.role, scopes: scopes as ApiKeyScope[], expires_at: expiresAt, rate_limit: rateLimit });
   });
   print(`Created API key ${key.key_prefix} (id ${key.id}, role ${key.role}, scopes ${key.scopes.join(',')})`);
   print(`  key: ${key.key}   (shown once; send it as the x-api-key header)`);

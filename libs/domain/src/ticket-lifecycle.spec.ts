@@ -1,7 +1,13 @@
 import { DomainError } from './errors';
 import {
   allowedTransitions,
+  assertResolutionSummary,
   assertTransition,
+  AWAITING_STATUSES,
+  isAwaitingStatus,
+  statusAfterRequesterReply,
+  statusChangeEffects,
+  statusChangeEvents,
   canTransition,
   DONE_STATUSES,
   FINAL_STATUSES,
@@ -217,5 +223,99 @@ describe('ticket lifecycle', () => {
     ['open', 'resolved', false],
   ])('isReopen(%s, %s) is %s', (from, to, reopen) => {
     expect(isReopen(from, to)).toBe(reopen);
+  });
+
+  describe('side effects of a status move', () => {
+    const now = new Date('2026-12-01T10:00:00Z');
+    // Every allowed move, written out by hand: what it stamps besides the status, and what it publishes.
+    const MOVES: Array<[TicketStatus, TicketStatus, 'none' | 'resolved_at' | 'closed_at' | 'reopen']> = [
+      ['new', 'open', 'none'],
+      ['new', 'in_progress', 'none'],
+      ['new', 'awaiting_customer', 'none'],
+      ['new', 'awaiting_third_party', 'none'],
+      ['new', 'resolved', 'resolved_at'],
+      ['new', 'wont_fix', 'none'],
+      ['open', 'in_progress', 'none'],
+      ['open', 'awaiting_customer', 'none'],
+      ['open', 'awaiting_third_party', 'none'],
+      ['open', 'resolved', 'resolved_at'],
+      ['open', 'wont_fix', 'none'],
+      ['in_progress', 'open', 'none'],
+      ['in_progress', 'awaiting_customer', 'none'],
+      ['in_progress', 'awaiting_third_party', 'none'],
+      ['in_progress', 'resolved', 'resolved_at'],
+      ['in_progress', 'wont_fix', 'none'],
+      ['awaiting_customer', 'open', 'none'],
+      ['awaiting_customer', 'in_progress', 'none'],
+      ['awaiting_customer', 'resolved', 'resolved_at'],
+      ['awaiting_customer', 'wont_fix', 'none'],
+      ['awaiting_customer', 'closed', 'closed_at'],
+      ['awaiting_third_party', 'open', 'none'],
+      ['awaiting_third_party', 'in_progress', 'none'],
+      ['awaiting_third_party', 'resolved', 'resolved_at'],
+      ['awaiting_third_party', 'wont_fix', 'none'],
+      ['resolved', 'open', 'reopen'],
+      ['resolved', 'closed', 'closed_at'],
+      ['wont_fix', 'open', 'reopen'],
+      ['wont_fix', 'closed', 'closed_at'],
+    ];
+
+    it('covers every allowed move', () => {
+      expect(MOVES.map(([from, to]) => `${from}->${to}`).sort()).toEqual(EXPECTED.filter(([, , allowed]) => allowed).map(([from, to]) => `${from}->${to}`).sort());
+    });
+
+    it.each(MOVES)('%s -> %s stamps %s', (from, to, effect) => {
+      const expected = {
+        none: { status: to },
+        resolved_at: { status: to, resolved_at: now },
+        closed_at: { status: to, closed_at: now },
+        reopen: { status: to, reopen_count: 3, resolved_at: null, closed_at: null },
+      }[effect];
+      expect(statusChangeEffects({ status: from, reopen_count: 2 }, to, now)).toEqual(expected);
+    });
+
+    it.each(MOVES)('%s -> %s publishes status_changed, and resolved or reopened where it is one (%s)', (from, to, effect) => {
+      const events = statusChangeEvents({ status: from, reopen_count: 2 }, to);
+      expect(events[0]).toEqual({ type: 'ticket.status_changed', payload: { from, to } });
+      expect(events.slice(1)).toEqual(
+        effect === 'resolved_at' ? [{ type: 'ticket.resolved', payload: {} }] : effect === 'reopen' ? [{ type: 'ticket.reopened', payload: { reopen_count: 3 } }] : [],
+      );
+    });
+  });
+
+  describe('the resolution summary', () => {
+    it.each(TICKET_STATUSES.map((status) => [status]))('moving to %s without a summary', (status) => {
+      if (status === 'resolved') {
+        expect(() => assertResolutionSummary(status, null)).toThrow(
+          expect.objectContaining({ code: 'validation_failed', fieldErrors: [{ field: 'resolution_summary', message: 'is required to resolve a ticket' }] }),
+        );
+        expect(() => assertResolutionSummary(status, '')).toThrow(DomainError);
+        expect(() => assertResolutionSummary(status, undefined)).toThrow(DomainError);
+      } else {
+        expect(() => assertResolutionSummary(status, null)).not.toThrow();
+      }
+      expect(() => assertResolutionSummary(status, 'Fixed the printer')).not.toThrow();
+    });
+  });
+
+  describe('awaiting statuses', () => {
+    it('are awaiting_customer and awaiting_third_party, the default pause statuses', () => {
+      expect([...AWAITING_STATUSES]).toEqual(['awaiting_customer', 'awaiting_third_party']);
+      expect(Object.isFrozen(AWAITING_STATUSES)).toBe(true);
+    });
+
+    it.each<[TicketStatus, boolean, TicketStatus | null]>([
+      ['new', false, null],
+      ['open', false, null],
+      ['in_progress', false, null],
+      ['awaiting_customer', true, 'open'],
+      ['awaiting_third_party', true, 'open'],
+      ['resolved', false, null],
+      ['closed', false, null],
+      ['wont_fix', false, null],
+    ])('%s: awaiting %s; a requester reply moves it to %s', (status, awaiting, after) => {
+      expect(isAwaitingStatus(status)).toBe(awaiting);
+      expect(statusAfterRequesterReply(status)).toBe(after);
+    });
   });
 });

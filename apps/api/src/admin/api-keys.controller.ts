@@ -19,7 +19,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create a key; the response carries it once as `key`, only its hash is kept' })
   @ApiProblems(422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
-    return this.keys.create(principal, body, principal.kind === 'user' ? principal.id : null);
+    return this.keys.create(principal, body);
   }
 
   @Get()

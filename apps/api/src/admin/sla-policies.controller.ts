@@ -31,6 +31,6 @@ export class SlaPoliciesController {
   @ApiOperation({ summary: 'Replace the terms of a priority; stored as a new version, tickets keep the version they applied' })
   @ApiProblems(422)
   put(@CurrentPrincipal() principal: Principal, @Param() params: PriorityParamDto, @Body() body: PutSlaPolicyDto) {
-    return this.policies.put(principal, params.priority, body, principal.kind === 'user' ? principal.id : null);
+    return this.policies.put(principal, params.priority, body);
   }
 }

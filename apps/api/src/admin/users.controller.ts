@@ -43,7 +43,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Update a user; setting a password or deactivating ends their sessions' })
   @ApiProblems(404, 409, 422)
   update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateUserDto) {
-    return this.users.update(principal, id, body, principal.kind === 'user' ? principal.id : null);
+    return this.users.update(principal, id, body);
   }
 
   @Delete(':id')
@@ -53,6 +53,6 @@ export class UsersController {
   @ApiNoContentResponse({ description: 'Deactivated' })
   @ApiProblems(404, 409)
   async deactivate(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {
-    await this.users.deactivate(principal, id, principal.kind === 'user' ? principal.id : null);
+    await this.users.deactivate(principal, id);
   }
 }

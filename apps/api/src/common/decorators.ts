@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Action, Subject } from '@helpdesk/domain';
-import type { Principal, RequestContext } from '@helpdesk/core';
+import type { Principal, RequestMeta } from '@helpdesk/core';
 
 export const IS_PUBLIC = 'helpdesk:public';
 export const SKIP_RATE_LIMIT = 'helpdesk:skip-rate-limit';
@@ -23,9 +23,8 @@ export const CurrentPrincipal = createParamDecorator((_: unknown, context: Execu
   return principal;
 });
 
-/** The caller and where the request came from, for use cases that write audit rows. */
-export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext): RequestContext => {
-  const request = context.switchToHttp().getRequest<{ principal?: Principal; ip?: string; id?: string }>();
-  if (!request.principal) throw new Error('Ctx used on a public route');
-  return { principal: request.principal, ip: request.ip ?? null, requestId: request.id ? String(request.id) : null };
+/** Where the request came from, for use cases that write audit rows (the caller is CurrentPrincipal). */
+export const Meta = createParamDecorator((_: unknown, context: ExecutionContext): RequestMeta => {
+  const request = context.switchToHttp().getRequest<{ ip?: string; id?: string }>();
+  return { ip: request.ip ?? null, requestId: request.id ? String(request.id) : null };
 });

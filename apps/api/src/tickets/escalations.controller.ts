@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EscalationService, RequestContext, SlaViewService } from '@helpdesk/core';
+import { EscalationService, Principal, RequestMeta, SlaViewService } from '@helpdesk/core';
 import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
-import { Ctx } from '../common/decorators';
+import { CurrentPrincipal, Meta } from '../common/decorators';
 import { IdParam } from '../common/id-param';
 import { DeEscalateDto, EscalateDto, ListEscalationsQueryDto } from './dto/escalations.dto';
 
@@ -19,8 +19,8 @@ export class EscalationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Escalate one step along the policy’s chain (the same path as breach escalations)' })
   @ApiProblems(403, 404, 409, 422)
-  async escalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: EscalateDto) {
-    const { outcome, escalation } = await this.escalation.escalateManually(context, id, body.reason, body.from_level);
+  async escalate(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: EscalateDto) {
+    const { outcome, escalation } = await this.escalation.escalateManually(actor, id, body.reason, body.from_level, meta);
     return { outcome, escalation };
   }
 
@@ -28,31 +28,31 @@ export class EscalationsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Take the current escalation in hand: no further automatic escalation for this breach' })
   @ApiProblems(403, 404, 409)
-  acknowledge(@Ctx() context: RequestContext, @IdParam() id: string) {
-    return this.escalation.acknowledge(context, id);
+  acknowledge(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string) {
+    return this.escalation.acknowledge(actor, id, meta);
   }
 
   @Post('tickets/:id/escalation/de-escalate')
   @HttpCode(200)
   @ApiOperation({ summary: 'One step back down the chain (audited)' })
   @ApiProblems(403, 404, 409, 422)
-  async deEscalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: DeEscalateDto) {
-    const ticket = await this.escalation.deEscalate(context, id, body.reason);
+  async deEscalate(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: DeEscalateDto) {
+    const ticket = await this.escalation.deEscalate(actor, id, body.reason, meta);
     return { ticket_id: ticket.id, escalation_level: ticket.escalation_level, owner_role: ticket.owner_role };
   }
 
   @Get('tickets/:id/sla')
   @ApiOperation({ summary: 'The ticket’s SLA: policy version, targets with remaining business minutes, event log, escalations' })
   @ApiProblems(404)
-  sla(@Ctx() context: RequestContext, @IdParam() id: string) {
-    return this.view.ticketSla(context, id);
+  sla(@CurrentPrincipal() actor: Principal, @IdParam() id: string) {
+    return this.view.ticketSla(actor, id);
   }
 
   @Get('escalations')
   @ApiOperation({ summary: 'Recent escalations of the tickets the caller may see, newest first' })
   @ApiProblems(403, 422)
-  list(@Ctx() context: RequestContext, @Query() query: ListEscalationsQueryDto) {
+  list(@CurrentPrincipal() actor: Principal, @Query() query: ListEscalationsQueryDto) {
     const { limit, cursor, ...filter } = query;
-    return this.view.recentEscalations(context, filter, limit, cursor);
+    return this.view.recentEscalations(actor, filter, limit, cursor);
   }
 }

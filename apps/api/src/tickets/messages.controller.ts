@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { MessagesService, RequestContext } from '@helpdesk/core';
+import { MessagesService, Principal, RequestMeta } from '@helpdesk/core';
 import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
-import { Ctx } from '../common/decorators';
+import { CurrentPrincipal, Meta } from '../common/decorators';
 import { IdParam } from '../common/id-param';
 import { PageQueryDto } from '../common/pagination.dto';
 import { CreateMessageDto } from './dto/messages.dto';
@@ -16,14 +16,14 @@ export class MessagesController {
   @Post()
   @ApiOperation({ summary: 'A public reply or an internal note' })
   @ApiProblems(403, 404, 409, 422)
-  create(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: CreateMessageDto) {
-    return this.messages.create(context, id, body);
+  create(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: CreateMessageDto) {
+    return this.messages.create(actor, id, body, meta);
   }
 
   @Get()
   @ApiOperation({ summary: 'Messages, oldest first; requesters never see internal notes' })
   @ApiProblems(403, 404, 422)
-  list(@Ctx() context: RequestContext, @IdParam() id: string, @Query() query: PageQueryDto) {
-    return this.messages.list(context, id, query.limit, query.cursor);
+  list(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Query() query: PageQueryDto) {
+    return this.messages.list(actor, id, query.limit, query.cursor);
   }
 }

@@ -2,11 +2,11 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, R
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { FastifyReply } from 'fastify';
-import { RequestContext, TicketsService, TicketView } from '@helpdesk/core';
+import { ArchiveTicket, AssignTicket, CreateTicket, Principal, RequestMeta, TicketsService, TicketView, UpdateTicket } from '@helpdesk/core';
 import { TicketSort } from '@helpdesk/database';
 import { DomainError } from '@helpdesk/domain';
 import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
-import { Ctx, RequirePermission } from '../common/decorators';
+import { CurrentPrincipal, Meta, RequirePermission } from '../common/decorators';
 import { etagOf, versionFromIfMatch } from '../common/etag';
 import { IdParam } from '../common/id-param';
 import { TICKET_PAGE_SCHEMA, TICKET_SCHEMA } from './ticket.schema';
@@ -21,7 +21,13 @@ function withEtag(reply: FastifyReply, ticket: TicketView): TicketView {
 @ApiAuthenticated()
 @Controller('tickets')
 export class TicketsController {
-  constructor(private readonly tickets: TicketsService) {}
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly createTicket: CreateTicket,
+    private readonly updateTicket: UpdateTicket,
+    private readonly assignTicket: AssignTicket,
+    private readonly archiveTicket: ArchiveTicket,
+  ) {}
 
   @Post()
   @RequirePermission('create', 'Ticket')
@@ -30,12 +36,12 @@ export class TicketsController {
   @ApiCreatedResponse({ description: 'Created; Location and ETag headers set' })
   @ApiOkResponse({ description: 'An earlier ticket with the same source_id or Idempotency-Key' })
   @ApiProblems(403, 422)
-  async create(@Ctx() context: RequestContext, @Body() body: CreateTicketDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  async create(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @Body() body: CreateTicketDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
       throw DomainError.validation([{ field: 'Idempotency-Key', message: 'must be 1-255 characters' }]);
     }
-    const result = await this.tickets.create(context, body, idempotencyKey);
-    void reply.status(result.status).header('location', `/api/v1/tickets/${result.ticket.id}`);
+    const result = await this.createTicket.execute(actor, body, { idempotencyKey }, meta);
+    void reply.status(result.created ? 201 : 200).header('location', `/api/v1/tickets/${result.ticket.id}`);
     return withEtag(reply, result.ticket);
   }
 
@@ -44,34 +50,34 @@ export class TicketsController {
   @RequirePermission('read', 'Ticket')
   @ApiOperation({ summary: 'Tickets the caller may see, filtered, searched and sorted, by keyset pages' })
   @ApiProblems(403, 422)
-  list(@Ctx() context: RequestContext, @Query() query: ListTicketsQueryDto) {
+  list(@CurrentPrincipal() actor: Principal, @Query() query: ListTicketsQueryDto) {
     const { limit, cursor, sort = '-created_at', ...filter } = query;
     const descending = sort.startsWith('-');
-    return this.tickets.list(context, { filter, limit, cursor, sort: sort.replace(/^-/, '') as TicketSort, descending });
+    return this.tickets.list(actor, { filter, limit, cursor, sort: sort.replace(/^-/, '') as TicketSort, descending });
   }
 
   @Get(':id')
   @RouteSchema({ response: { 200: TICKET_SCHEMA } })
   @ApiOperation({ summary: 'One ticket, with its version as ETag; viewing a sensitive ticket is audited' })
   @ApiProblems(404)
-  async get(@Ctx() context: RequestContext, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return withEtag(reply, await this.tickets.get(context, id));
+  async get(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return withEtag(reply, await this.tickets.get(actor, id, meta));
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change fields or status; needs If-Match with the current ETag' })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version being changed' })
   @ApiProblems(403, 404, 409, 412, 422, 428)
-  async update(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: UpdateTicketDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
-    return withEtag(reply, await this.tickets.update(context, id, body, versionFromIfMatch(ifMatch)));
+  async update(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: UpdateTicketDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    return withEtag(reply, await this.updateTicket.execute(actor, id, body, versionFromIfMatch(ifMatch), meta));
   }
 
   @Post(':id/assign')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign to a user and/or team (null clears), with a reason' })
   @ApiProblems(403, 404, 422)
-  async assign(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: AssignTicketDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    return withEtag(reply, await this.tickets.assign(context, id, body));
+  async assign(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: AssignTicketDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    return withEtag(reply, await this.assignTicket.execute(actor, id, body, meta));
   }
 
   @Delete(':id')
@@ -79,21 +85,21 @@ export class TicketsController {
   @ApiOperation({ summary: 'Archive (soft delete): the ticket leaves default lists, its history stays' })
   @ApiNoContentResponse()
   @ApiProblems(403, 404)
-  async archive(@Ctx() context: RequestContext, @IdParam() id: string): Promise<void> {
-    await this.tickets.archive(context, id);
+  async archive(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string): Promise<void> {
+    await this.archiveTicket.execute(actor, id, meta);
   }
 
   @Get(':id/audit')
   @ApiOperation({ summary: 'The ticket’s audit trail: who, what (old and new values), ip, when' })
   @ApiProblems(403, 404, 422)
-  audit(@Ctx() context: RequestContext, @IdParam() id: string, @Query() query: AuditQueryDto) {
-    return this.tickets.auditTrail(context, id, query.limit, query.cursor);
+  audit(@CurrentPrincipal() actor: Principal, @IdParam() id: string, @Query() query: AuditQueryDto) {
+    return this.tickets.auditTrail(actor, id, query.limit, query.cursor);
   }
 
   @Get(':id/audit/verify')
   @ApiOperation({ summary: 'Whether the audit trail’s hash chain is intact' })
   @ApiProblems(403, 404)
-  verify(@Ctx() context: RequestContext, @IdParam() id: string) {
-    return this.tickets.verifyAudit(context, id);
+  verify(@CurrentPrincipal() actor: Principal, @IdParam() id: string) {
+    return this.tickets.verifyAudit(actor, id);
   }
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequestContext, WatchersService } from '@helpdesk/core';
+import { Principal, RequestMeta, WatchersService } from '@helpdesk/core';
 import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
-import { Ctx } from '../common/decorators';
+import { CurrentPrincipal, Meta } from '../common/decorators';
 import { IdParam } from '../common/id-param';
 import { AddWatcherDto, WatcherPreferencesDto } from './dto/messages.dto';
 
@@ -15,28 +15,28 @@ export class WatchersController {
   @Post()
   @ApiOperation({ summary: 'Watch the ticket (yourself by default; others with permission)' })
   @ApiProblems(403, 404, 409, 422)
-  add(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: AddWatcherDto) {
+  add(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: AddWatcherDto) {
     const { user_id, ...preferences } = body;
-    return this.watchers.add(context, id, user_id, preferences);
+    return this.watchers.add(actor, id, user_id, preferences, meta);
   }
 
   @Get()
   @ApiProblems(403, 404)
-  list(@Ctx() context: RequestContext, @IdParam() id: string) {
-    return this.watchers.list(context, id).then((data) => ({ data }));
+  list(@CurrentPrincipal() actor: Principal, @IdParam() id: string) {
+    return this.watchers.list(actor, id).then((data) => ({ data }));
   }
 
   @Patch(':userId')
   @ApiOperation({ summary: 'Change a watcher’s channel preferences' })
   @ApiProblems(403, 404, 422)
-  update(@Ctx() context: RequestContext, @IdParam() id: string, @IdParam('userId') userId: string, @Body() body: WatcherPreferencesDto) {
-    return this.watchers.update(context, id, userId, body);
+  update(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @IdParam('userId') userId: string, @Body() body: WatcherPreferencesDto) {
+    return this.watchers.update(actor, id, userId, body, meta);
   }
 
   @Delete(':userId')
   @HttpCode(204)
   @ApiProblems(403, 404)
-  async remove(@Ctx() context: RequestContext, @IdParam() id: string, @IdParam('userId') userId: string): Promise<void> {
-    await this.watchers.remove(context, id, userId);
+  async remove(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @IdParam('userId') userId: string): Promise<void> {
+    await this.watchers.remove(actor, id, userId, meta);
   }
 }

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUnrestricted } from '@helpdesk/access';
 import { API_KEY_SCOPE_NAMES, ApiKeyScope, DomainError } from '@helpdesk/domain';
 import { AccessService } from './access.service';
-import { Principal } from './principal';
-import { Scope } from './scope';
+import { Actor } from './actor';
 
 /** The power a credential carries: the role it acts as, narrowed by scopes (null: every scope, as a user signs in with). */
 export interface CredentialPower {
@@ -15,14 +14,14 @@ export interface CredentialPower {
  * A credential never hands out more power than it has: an API key it creates, or a user it
  * creates or changes (who signs in with every scope of their role), may carry only scopes the
  * caller carries, and only the caller's own role unless the caller's role is unrestricted.
- * Operators at the command line (a Scope that is no Principal) are not bound.
+ * The system (an operator at the command line, the worker) is not bound: it holds no credential.
  */
 @Injectable()
 export class CredentialPolicy {
   constructor(private readonly access: AccessService) {}
 
-  async assertWithinCallerPower(caller: Scope, target: CredentialPower, what: string): Promise<void> {
-    if (!isPrincipal(caller)) return;
+  async assertWithinCallerPower(caller: Actor, target: CredentialPower, what: string): Promise<void> {
+    if (caller.kind === 'system') return;
     const wanted = target.scopes ?? API_KEY_SCOPE_NAMES;
     const missing = caller.scopes === null ? [] : wanted.filter((scope) => !caller.scopes!.includes(scope));
     if (missing.length) {
@@ -34,8 +33,4 @@ export class CredentialPolicy {
       throw new DomainError('forbidden', `Only an unrestricted role may create ${what} acting as another role ("${target.role}").`);
     }
   }
-}
-
-function isPrincipal(scope: Scope): scope is Principal {
-  return 'kind' in scope && 'scopes' in scope && 'role' in scope;
 }

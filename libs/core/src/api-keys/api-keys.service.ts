@@ -4,7 +4,7 @@ import { ApiKeyEntity, ApiKeysRepository, Page, PageRequest, RolesRepository } f
 import { API_KEY_SCOPE_NAMES, ApiKeyScope, DomainError, FieldError } from '@helpdesk/domain';
 import { AccessService } from '../access/access.service';
 import { CredentialPolicy } from '../access/credential-policy';
-import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
+import { Actor, assertMayCreate, assertRecordAccess, readCondition, userIdOf } from '../access/actor';
 import { Principal } from '../access/principal';
 import { sha256 } from '../auth/tokens';
 
@@ -34,16 +34,17 @@ export class ApiKeysService {
     private readonly credentials: CredentialPolicy,
   ) {}
 
-  async create(scope: Scope, input: CreateApiKeyInput, createdBy: string | null): Promise<ApiKeyEntity & { key: string }> {
-    const tenantId = scope.tenantId;
-    assertMayCreate(scope, 'ApiKey', { role: input.role, created_by: createdBy }, 'API key');
+  async create(actor: Actor, input: CreateApiKeyInput): Promise<ApiKeyEntity & { key: string }> {
+    const tenantId = actor.tenantId;
+    const createdBy = userIdOf(actor);
+    assertMayCreate(actor, 'ApiKey', { role: input.role, created_by: createdBy }, 'API key');
     const errors: FieldError[] = [];
     if (!(await this.roles.findByName(tenantId, input.role))) errors.push({ field: 'role', message: `role "${input.role}" does not exist` });
     const unknown = input.scopes.filter((s) => !API_KEY_SCOPE_NAMES.includes(s));
     if (unknown.length) errors.push({ field: 'scopes', message: `unknown scope(s): ${unknown.join(', ')}` });
     if (input.expires_at && input.expires_at.getTime() <= Date.now()) errors.push({ field: 'expires_at', message: 'must be in the future' });
     if (errors.length) throw DomainError.validation(errors);
-    await this.credentials.assertWithinCallerPower(scope, { role: input.role, scopes: input.scopes }, 'an API key');
+    await this.credentials.assertWithinCallerPower(actor, { role: input.role, scopes: input.scopes }, 'an API key');
     const { key, prefix } = generateKey();
     const created = await this.keys.create(tenantId, {
       name: input.name,
@@ -58,18 +59,18 @@ export class ApiKeysService {
     return { ...created, key };
   }
 
-  list(scope: Scope, page: PageRequest): Promise<Page<ApiKeyEntity>> {
-    return this.keys.list(scope.tenantId, page, readCondition(scope, 'ApiKey', 'k'));
+  list(actor: Actor, page: PageRequest): Promise<Page<ApiKeyEntity>> {
+    return this.keys.list(actor.tenantId, page, readCondition(actor, 'ApiKey', 'k'));
   }
 
-  async get(scope: Scope, id: string): Promise<ApiKeyEntity> {
-    return assertRecordAccess(scope, 'read', 'ApiKey', await this.keys.findById(scope.tenantId, id), 'API key');
+  async get(actor: Actor, id: string): Promise<ApiKeyEntity> {
+    return assertRecordAccess(actor, 'read', 'ApiKey', await this.keys.findById(actor.tenantId, id), 'API key');
   }
 
-  async revoke(scope: Scope, id: string): Promise<ApiKeyEntity> {
-    assertRecordAccess(scope, 'delete', 'ApiKey', await this.keys.findById(scope.tenantId, id), 'API key');
-    await this.keys.revoke(scope.tenantId, id);
-    return this.get(scope, id);
+  async revoke(actor: Actor, id: string): Promise<ApiKeyEntity> {
+    assertRecordAccess(actor, 'delete', 'ApiKey', await this.keys.findById(actor.tenantId, id), 'API key');
+    await this.keys.revoke(actor.tenantId, id);
+    return this.get(actor, id);
   }
 
   async authenticate(rawKey: string): Promise<Principal> {

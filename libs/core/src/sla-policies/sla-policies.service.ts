@@ -11,7 +11,7 @@ import {
   validateSlaPolicyTerms,
   validateSlaTargetsFitCalendar,
 } from '@helpdesk/domain';
-import { assertRecordAccess, readCondition, Scope } from '../access/scope';
+import { Actor, assertRecordAccess, readCondition, userIdOf } from '../access/actor';
 
 export type SlaPolicyInput = Pick<SlaPolicyFields, 'first_response_minutes' | 'resolution_minutes' | 'escalation_chain'> &
   Partial<Omit<SlaPolicyFields, 'first_response_minutes' | 'resolution_minutes' | 'escalation_chain'>>;
@@ -23,17 +23,17 @@ export class SlaPoliciesService {
     private readonly roles: RolesRepository,
   ) {}
 
-  list(scope: Scope): Promise<SlaPolicyEntity[]> {
-    return this.policies.listCurrent(scope.tenantId, readCondition(scope, 'SlaPolicy', 'p'));
+  list(actor: Actor): Promise<SlaPolicyEntity[]> {
+    return this.policies.listCurrent(actor.tenantId, readCondition(actor, 'SlaPolicy', 'p'));
   }
 
-  async get(scope: Scope, priority: TicketPriority): Promise<SlaPolicyEntity> {
-    return assertRecordAccess(scope, 'read', 'SlaPolicy', await this.policies.findCurrent(scope.tenantId, priority), 'SLA policy');
+  async get(actor: Actor, priority: TicketPriority): Promise<SlaPolicyEntity> {
+    return assertRecordAccess(actor, 'read', 'SlaPolicy', await this.policies.findCurrent(actor.tenantId, priority), 'SLA policy');
   }
 
   /** Replaces the priority's terms with a new version; tickets already stamped keep theirs. */
-  async put(scope: Scope, priority: TicketPriority, input: SlaPolicyInput, actorId: string | null): Promise<SlaPolicyEntity> {
-    assertRecordAccess(scope, 'update', 'SlaPolicy', { priority }, 'SLA policy');
+  async put(actor: Actor, priority: TicketPriority, input: SlaPolicyInput): Promise<SlaPolicyEntity> {
+    assertRecordAccess(actor, 'update', 'SlaPolicy', { priority }, 'SLA policy');
     const fields: SlaPolicyFields = {
       first_response_minutes: input.first_response_minutes,
       resolution_minutes: input.resolution_minutes,
@@ -45,7 +45,7 @@ export class SlaPoliciesService {
       business_hours: input.business_hours ?? null,
       pause_statuses: input.pause_statuses ?? DEFAULT_PAUSE_STATUSES,
     };
-    const errors = validateSlaPolicyTerms(fields, await this.roles.names(scope.tenantId));
+    const errors = validateSlaPolicyTerms(fields, await this.roles.names(actor.tenantId));
     if (fields.next_reply_minutes !== null && !(fields.next_reply_minutes > 0)) {
       errors.push({ field: 'next_reply_minutes', message: 'must be a positive number of minutes' });
     }
@@ -61,6 +61,6 @@ export class SlaPoliciesService {
       }
     }
     if (errors.length) throw DomainError.validation(errors);
-    return this.policies.putNewVersion(scope.tenantId, priority, fields, actorId);
+    return this.policies.putNewVersion(actor.tenantId, priority, fields, userIdOf(actor));
   }
 }

@@ -11,9 +11,9 @@ import {
   TicketsRepository,
 } from '@helpdesk/database';
 import { DomainError } from '@helpdesk/domain';
-import { Origin, originOf, RequestContext } from '../access/request-context';
+import { Actor, assertAllowed, NO_REQUEST, originOf, RequestMeta } from '../access/actor';
 import { carriesScope } from '../access/principal';
-import { assertAllowed, assertReadable, canOnTicket } from '../tickets/ticket-access';
+import { assertTicketReadable, canOnTicket } from '../tickets/ticket-access';
 import { TicketRecorder } from '../tickets/ticket-recorder';
 
 export interface EscalationRequest {
@@ -47,7 +47,8 @@ export class EscalationService {
   ) {}
 
   /** Within the caller's transaction, on a ticket the caller has locked. */
-  async escalateLocked(manager: EntityManager, origin: Origin, ticket: TicketRow, policy: SlaPolicyEntity, request: EscalationRequest, at: Date): Promise<EscalationOutcome> {
+  async escalateLocked(manager: EntityManager, actor: Actor, ticket: TicketRow, policy: SlaPolicyEntity, request: EscalationRequest, at: Date, meta: RequestMeta = NO_REQUEST): Promise<EscalationOutcome> {
+    const origin = originOf(actor, meta);
     if (ticket.escalation_level !== request.fromLevel) return { outcome: 'stale' };
     const chain = policy.escalation_chain;
     const lastLevel = chain.length - 1;
@@ -89,18 +90,17 @@ export class EscalationService {
   }
 
   /** POST /tickets/:id/escalate: the same path, for a caller allowed to escalate. */
-  async escalateManually(context: RequestContext, ticketId: string, reason: string, fromLevel?: number): Promise<Exclude<EscalationOutcome, { outcome: 'stale' }>> {
-    const { principal } = context;
+  async escalateManually(actor: Actor, ticketId: string, reason: string, fromLevel?: number, meta: RequestMeta = NO_REQUEST): Promise<Exclude<EscalationOutcome, { outcome: 'stale' }>> {
     return this.dataSource.transaction(async (manager) => {
-      const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
-      assertAllowed(canOnTicket(principal.ability, 'escalate', ticket), 'escalate this ticket');
+      const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, ticketId));
+      assertAllowed(canOnTicket(actor.ability, 'escalate', ticket), 'escalate this ticket');
       if (fromLevel !== undefined && fromLevel !== ticket.escalation_level) {
         throw new DomainError('conflict', `The ticket is at escalation level ${ticket.escalation_level}, not ${fromLevel}.`, { escalation_level: ticket.escalation_level });
       }
-      const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id, manager) : null;
+      const policy = ticket.sla_policy_id ? await this.policies.findById(actor.tenantId, ticket.sla_policy_id, manager) : null;
       if (!policy) throw new DomainError('conflict', 'The ticket has no SLA policy, hence no escalation chain.');
       const at = new Date();
-      const result = await this.escalateLocked(manager, originOf(context), ticket, policy, { trigger: 'manual', breachKey: `manual@${ticket.version}`, reason, fromLevel: ticket.escalation_level }, at);
+      const result = await this.escalateLocked(manager, actor, ticket, policy, { trigger: 'manual', breachKey: `manual@${ticket.version}`, reason, fromLevel: ticket.escalation_level }, at, meta);
       if (result.outcome === 'stale') throw new DomainError('conflict', 'The ticket’s escalation changed meanwhile; read it again.');
       return result;
     });
@@ -110,43 +110,41 @@ export class EscalationService {
    * The owner takes the escalation in hand: no further automatic escalation for this breach.
    * Allowed to holders of the ticket's current owner role and to roles that may escalate it.
    */
-  async acknowledge(context: RequestContext, ticketId: string): Promise<TicketEscalationRow> {
-    const { principal } = context;
+  async acknowledge(actor: Actor, ticketId: string, meta: RequestMeta = NO_REQUEST): Promise<TicketEscalationRow> {
     return this.dataSource.transaction(async (manager) => {
-      const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
+      const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, ticketId));
       // The role a ticket escalated to may acknowledge it; an API key of that role needs its write scope all the same.
-      const ownerRole = principal.role === ticket.owner_role && carriesScope(principal, 'tickets:write');
-      assertAllowed(ownerRole || canOnTicket(principal.ability, 'escalate', ticket), 'acknowledge escalations of this ticket');
-      const latest = await this.escalations.latest(manager, principal.tenantId, ticketId);
+      const ownerRole = actor.kind !== 'system' && actor.role === ticket.owner_role && carriesScope(actor, 'tickets:write');
+      assertAllowed(ownerRole || canOnTicket(actor.ability, 'escalate', ticket), 'acknowledge escalations of this ticket');
+      const latest = await this.escalations.latest(manager, actor.tenantId, ticketId);
       if (!latest) throw new DomainError('conflict', 'The ticket has no escalation to acknowledge.');
       if (latest.acknowledged_at) return latest;
       const at = new Date();
-      await this.escalations.acknowledge(manager, latest.id, principal.kind === 'user' ? principal.id : null, at);
+      await this.escalations.acknowledge(manager, latest.id, actor.kind === 'user' ? actor.id : null, at);
       await this.slaEvents.record(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, kind: 'acknowledged', target: null, details: { escalation_id: latest.id, level: latest.to_level }, window_key: null, occurred_at: at });
-      await this.recorder.record(manager, originOf(context), ticket, 'escalation_acknowledged', { escalation_id: latest.id, level: latest.to_level }, [
+      await this.recorder.record(manager, originOf(actor, meta), ticket, 'escalation_acknowledged', { escalation_id: latest.id, level: latest.to_level }, [
         { type: 'ticket.escalation_acknowledged', payload: { escalation_id: latest.id, level: latest.to_level } },
       ], at);
-      return { ...latest, acknowledged_at: at, acknowledged_by: principal.kind === 'user' ? principal.id : null };
+      return { ...latest, acknowledged_at: at, acknowledged_by: actor.kind === 'user' ? actor.id : null };
     });
   }
 
   /** One step back down the chain, for roles that may escalate; it also acknowledges the current breach. */
-  async deEscalate(context: RequestContext, ticketId: string, reason: string): Promise<TicketRow> {
-    const { principal } = context;
+  async deEscalate(actor: Actor, ticketId: string, reason: string, meta: RequestMeta = NO_REQUEST): Promise<TicketRow> {
     return this.dataSource.transaction(async (manager) => {
-      const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
-      assertAllowed(canOnTicket(principal.ability, 'escalate', ticket), 'de-escalate this ticket');
+      const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, ticketId));
+      assertAllowed(canOnTicket(actor.ability, 'escalate', ticket), 'de-escalate this ticket');
       if (ticket.escalation_level === 0) throw new DomainError('conflict', 'The ticket is not escalated.');
-      const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id, manager) : null;
+      const policy = ticket.sla_policy_id ? await this.policies.findById(actor.tenantId, ticket.sla_policy_id, manager) : null;
       if (!policy) throw new DomainError('conflict', 'The ticket has no SLA policy, hence no escalation chain.');
       const at = new Date();
       const toLevel = ticket.escalation_level - 1;
       const toRole = policy.escalation_chain[Math.min(toLevel, policy.escalation_chain.length - 1)];
-      const updated = await this.tickets.escalateFrom(manager, principal.tenantId, ticketId, ticket.escalation_level, toLevel, toRole, at);
+      const updated = await this.tickets.escalateFrom(manager, actor.tenantId, ticketId, ticket.escalation_level, toLevel, toRole, at);
       if (!updated) throw new DomainError('conflict', 'The ticket’s escalation changed meanwhile; read it again.');
-      const latest = await this.escalations.latest(manager, principal.tenantId, ticketId);
-      if (latest && !latest.acknowledged_at) await this.escalations.acknowledge(manager, latest.id, principal.kind === 'user' ? principal.id : null, at);
-      await this.recorder.record(manager, originOf(context), updated, 'de_escalated', { escalation_level: { old: ticket.escalation_level, new: toLevel }, owner_role: { old: ticket.owner_role, new: toRole }, reason }, [
+      const latest = await this.escalations.latest(manager, actor.tenantId, ticketId);
+      if (latest && !latest.acknowledged_at) await this.escalations.acknowledge(manager, latest.id, actor.kind === 'user' ? actor.id : null, at);
+      await this.recorder.record(manager, originOf(actor, meta), updated, 'de_escalated', { escalation_level: { old: ticket.escalation_level, new: toLevel }, owner_role: { old: ticket.owner_role, new: toRole }, reason }, [
         { type: 'ticket.de_escalated', payload: { from_level: ticket.escalation_level, to_level: toLevel, from_role: ticket.owner_role, to_role: toRole, reason } },
       ], at);
       return updated;

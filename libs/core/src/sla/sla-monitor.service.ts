@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { SlaEventsRepository, SlaPoliciesRepository, SlaPolicyEntity, TicketEscalationsRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
 import { DomainEvent, deriveSlaState, isOpenStatus, nextReplyEventAt, nextSlaEventAt, SlaMilestones, slaMilestones, SlaTargetMilestones } from '@helpdesk/domain';
 import { SlaScheduler } from '@helpdesk/queue';
-import { SYSTEM_ORIGIN } from '../access/request-context';
+import { originOf, systemActor } from '../access/actor';
 import { clockOf, earliest, nextReplyOf, termsOf } from '../tickets/ticket-sla';
 import { TicketRecorder } from '../tickets/ticket-recorder';
 import { EscalationService } from './escalation.service';
@@ -123,7 +123,7 @@ export class SlaMonitorService {
           ? new Date(latest.created_at.getTime() + policy.reescalation_minutes * 60_000)
           : null;
         if (!latest || (reescalateAt && now >= reescalateAt)) {
-          const outcome = await this.escalation.escalateLocked(manager, SYSTEM_ORIGIN, ticket, policy, { trigger, breachKey: window, reason: `${target.replace('_', ' ')} target breached`, fromLevel: ticket.escalation_level }, now);
+          const outcome = await this.escalation.escalateLocked(manager, systemActor(ticket.tenant_id), ticket, policy, { trigger, breachKey: window, reason: `${target.replace('_', ' ')} target breached`, fromLevel: ticket.escalation_level }, now);
           if (outcome.outcome === 'escalated') {
             ticket = outcome.ticket;
             escalations += 1;
@@ -147,7 +147,7 @@ export class SlaMonitorService {
 
   /** The SLA clock's events are the system's, through the one recorder like every other. */
   private async event(manager: EntityManager, ticket: TicketRow, event: DomainEvent, at: Date): Promise<void> {
-    await this.recorder.publish(manager, SYSTEM_ORIGIN, ticket, [event], at);
+    await this.recorder.publish(manager, originOf(systemActor(ticket.tenant_id)), ticket, [event], at);
   }
 
   /** Policy versions never change once written, so they cache safely. */

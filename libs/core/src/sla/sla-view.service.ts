@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Page, SlaEventRow, SlaEventsRepository, SlaPoliciesRepository, TicketEscalationRow, TicketEscalationsRepository, TicketsRepository, EscalationFilter } from '@helpdesk/database';
 import { businessMinutesBetween, deriveSlaState, slaMilestones, SlaState, SlaTargetMilestones } from '@helpdesk/domain';
-import { RequestContext } from '../access/request-context';
-import { assertAllowed, assertReadable, canOnTicket, ticketReadConditionFor } from '../tickets/ticket-access';
+import { Actor, assertAllowed } from '../access/actor';
+import { assertTicketReadable, canOnTicket, ticketReadConditionFor } from '../tickets/ticket-access';
 import { clockOf, nextReplyOf, termsOf } from '../tickets/ticket-sla';
 
 export interface SlaTargetView {
@@ -40,13 +40,12 @@ export class SlaViewService {
     private readonly escalations: TicketEscalationsRepository,
   ) {}
 
-  async ticketSla(context: RequestContext, ticketId: string, now = new Date()): Promise<TicketSlaView> {
-    const { principal } = context;
-    const ticket = assertReadable(principal.ability, await this.tickets.findById(principal.tenantId, ticketId));
+  async ticketSla(actor: Actor, ticketId: string, now = new Date()): Promise<TicketSlaView> {
+    const ticket = assertTicketReadable(actor, await this.tickets.findById(actor.tenantId, ticketId));
     // The SLA view is made of fields a ticket read may hide (a requester's does): all of them or nothing.
-    assertAllowed(SLA_FIELDS.every((field) => canOnTicket(principal.ability, 'read', ticket, field)), "read this ticket's SLA");
-    const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id) : null;
-    const [events, escalations] = await Promise.all([this.slaEvents.forTicket(principal.tenantId, ticketId), this.escalations.forTicket(principal.tenantId, ticketId)]);
+    assertAllowed(SLA_FIELDS.every((field) => canOnTicket(actor.ability, 'read', ticket, field)), "read this ticket's SLA");
+    const policy = ticket.sla_policy_id ? await this.policies.findById(actor.tenantId, ticket.sla_policy_id) : null;
+    const [events, escalations] = await Promise.all([this.slaEvents.forTicket(actor.tenantId, ticketId), this.escalations.forTicket(actor.tenantId, ticketId)]);
     const targets: SlaTargetView[] = [];
     let state = ticket.sla_state;
     if (policy) {
@@ -86,9 +85,8 @@ export class SlaViewService {
     };
   }
 
-  async recentEscalations(context: RequestContext, filter: EscalationFilter, limit: number, cursor?: string): Promise<Page<TicketEscalationRow>> {
-    const { principal } = context;
-    assertAllowed(SLA_FIELDS.every((field) => principal.ability.can('read', 'Ticket', field)), 'read escalations');
-    return this.escalations.list(principal.tenantId, filter, ticketReadConditionFor(principal.ability, SLA_FIELDS), limit, cursor);
+  async recentEscalations(actor: Actor, filter: EscalationFilter, limit: number, cursor?: string): Promise<Page<TicketEscalationRow>> {
+    assertAllowed(SLA_FIELDS.every((field) => actor.ability.can('read', 'Ticket', field)), 'read escalations');
+    return this.escalations.list(actor.tenantId, filter, ticketReadConditionFor(actor.ability, SLA_FIELDS), limit, cursor);
   }
 }

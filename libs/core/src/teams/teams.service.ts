@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Page, PageRequest, TeamEntity, TeamFields, TeamsRepository } from '@helpdesk/database';
 import { DomainError } from '@helpdesk/domain';
-import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
+import { Actor, assertMayCreate, assertRecordAccess, readCondition } from '../access/actor';
 import { isUniqueViolation } from '../unique-violation';
 import { UserCache } from '../access/user-cache';
 
@@ -12,28 +12,28 @@ export class TeamsService {
     private readonly userCache: UserCache,
   ) {}
 
-  list(scope: Scope, page: PageRequest): Promise<Page<TeamEntity>> {
-    return this.teams.list(scope.tenantId, page, readCondition(scope, 'Team', 't'));
+  list(actor: Actor, page: PageRequest): Promise<Page<TeamEntity>> {
+    return this.teams.list(actor.tenantId, page, readCondition(actor, 'Team', 't'));
   }
 
-  async get(scope: Scope, id: string): Promise<TeamEntity> {
-    return assertRecordAccess(scope, 'read', 'Team', await this.teams.findById(scope.tenantId, id), 'Team');
+  async get(actor: Actor, id: string): Promise<TeamEntity> {
+    return assertRecordAccess(actor, 'read', 'Team', await this.teams.findById(actor.tenantId, id), 'Team');
   }
 
-  async create(scope: Scope, input: { name: string; description?: string }): Promise<TeamEntity> {
-    assertMayCreate(scope, 'Team', input, 'Team');
-    return this.teams.create(scope.tenantId, { name: input.name, description: input.description ?? '' }).catch(rethrowDuplicateName);
+  async create(actor: Actor, input: { name: string; description?: string }): Promise<TeamEntity> {
+    assertMayCreate(actor, 'Team', input, 'Team');
+    return this.teams.create(actor.tenantId, { name: input.name, description: input.description ?? '' }).catch(rethrowDuplicateName);
   }
 
-  async update(scope: Scope, id: string, input: Partial<TeamFields>): Promise<TeamEntity> {
-    assertRecordAccess(scope, 'update', 'Team', await this.teams.findById(scope.tenantId, id), 'Team');
-    const updated = await this.teams.update(scope.tenantId, id, input).catch(rethrowDuplicateName);
+  async update(actor: Actor, id: string, input: Partial<TeamFields>): Promise<TeamEntity> {
+    assertRecordAccess(actor, 'update', 'Team', await this.teams.findById(actor.tenantId, id), 'Team');
+    const updated = await this.teams.update(actor.tenantId, id, input).catch(rethrowDuplicateName);
     return updated!;
   }
 
-  async delete(scope: Scope, id: string): Promise<void> {
-    assertRecordAccess(scope, 'delete', 'Team', await this.teams.findById(scope.tenantId, id), 'Team');
-    await this.teams.delete(scope.tenantId, id);
+  async delete(actor: Actor, id: string): Promise<void> {
+    assertRecordAccess(actor, 'delete', 'Team', await this.teams.findById(actor.tenantId, id), 'Team');
+    await this.teams.delete(actor.tenantId, id);
     this.userCache.clear();
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Page, SlaPoliciesRepository, TicketChanges, TicketMessageRow, TicketMessagesRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
-import { DomainEvent, isOpenStatus, resumeClock } from '@helpdesk/domain';
-import { eventActorOf, originOf, RequestContext } from '../access/request-context';
-import { assertAllowed, assertNotArchived, assertReadable, messageCondition, messageSubject } from './ticket-access';
+import { DomainEvent, isOpenStatus, resumeClock, statusAfterRequesterReply } from '@helpdesk/domain';
+import { Actor, assertAllowed, eventActorOf, NO_REQUEST, originOf, RequestMeta } from '../access/actor';
+import { assertNotArchived, assertTicketReadable, messageCondition, messageSubject } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
 import { clockOf, nextReplyOf, slaColumns, termsOf } from './ticket-sla';
 import { SlaScheduler } from '@helpdesk/queue';
@@ -12,8 +12,6 @@ export interface CreateMessageInput {
   body: string;
   internal?: boolean;
 }
-
-const AWAITING = new Set(['awaiting_customer', 'awaiting_third_party']);
 
 @Injectable()
 export class MessagesService {
@@ -31,21 +29,20 @@ export class MessagesService {
    * is the first response (met or late against its due date); a requester's reply on an awaiting
    * ticket moves it back to `open` and restarts its clock.
    */
-  async create(context: RequestContext, ticketId: string, input: CreateMessageInput): Promise<TicketMessageRow> {
-    const { principal } = context;
+  async create(actor: Actor, ticketId: string, input: CreateMessageInput, meta: RequestMeta = NO_REQUEST): Promise<TicketMessageRow> {
     const internal = input.internal ?? false;
     let reschedule: { before: TicketRow; after: TicketRow } | null = null;
     const created = await this.dataSource.transaction(async (manager) => {
-      const ticket = assertReadable(principal.ability, await this.tickets.lock(manager, principal.tenantId, ticketId));
-      const authorId = principal.kind === 'user' ? principal.id : null;
-      assertAllowed(principal.ability.can('create', messageSubject({ ticket_id: ticketId, author_id: authorId, internal })), internal ? 'write internal notes' : 'reply on tickets');
+      const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, ticketId));
+      const authorId = actor.kind === 'user' ? actor.id : null;
+      assertAllowed(actor.ability.can('create', messageSubject({ ticket_id: ticketId, author_id: authorId, internal })), internal ? 'write internal notes' : 'reply on tickets');
       assertNotArchived(ticket);
       const now = new Date();
       const message = await this.messages.insert(manager, {
-        tenant_id: principal.tenantId,
+        tenant_id: actor.tenantId,
         ticket_id: ticketId,
         author_id: authorId,
-        author_api_key_id: principal.kind === 'api_key' ? principal.id : null,
+        author_api_key_id: actor.kind === 'api_key' ? actor.id : null,
         body: input.body,
         internal,
         attachment_ids: [],
@@ -57,10 +54,10 @@ export class MessagesService {
       const events: DomainEvent[] = [
         {
           type: 'message.created',
-          payload: { message_id: message.id, internal, visibility: internal ? 'internal' : 'public', by_requester: byRequester, author: eventActorOf(originOf(context)) },
+          payload: { message_id: message.id, internal, visibility: internal ? 'internal' : 'public', by_requester: byRequester, author: eventActorOf(actor) },
         },
       ];
-      const policy = ticket.sla_policy_id ? await this.policies.findById(principal.tenantId, ticket.sla_policy_id, manager) : null;
+      const policy = ticket.sla_policy_id ? await this.policies.findById(actor.tenantId, ticket.sla_policy_id, manager) : null;
       let clock = clockOf(ticket);
       let status = ticket.status;
       let nextReplyMet: Date | null = null;
@@ -69,8 +66,9 @@ export class MessagesService {
         clock = { ...clock, first_responded_at: now };
         events.push({ type: 'ticket.first_responded', payload: { message_id: message.id, late: !!ticket.first_response_due_at && now > ticket.first_response_due_at } });
       }
-      if (!internal && byRequester && AWAITING.has(ticket.status)) {
-        status = 'open';
+      const reopenedByReply = !internal && byRequester ? statusAfterRequesterReply(ticket.status) : null;
+      if (reopenedByReply) {
+        status = reopenedByReply;
         changes.status = status;
         if (policy && clock.paused_at) clock = resumeClock(clock, now, termsOf(policy));
         events.push({ type: 'ticket.status_changed', payload: { from: ticket.status, to: status, reason: 'requester_replied' } });
@@ -94,9 +92,9 @@ export class MessagesService {
       }
 
       const ticketChanges = diff(ticket, changes);
-      const current = Object.keys(ticketChanges).length > 0 ? await this.tickets.update(manager, principal.tenantId, ticketId, changes, now) : ticket;
+      const current = Object.keys(ticketChanges).length > 0 ? await this.tickets.update(manager, actor.tenantId, ticketId, changes, now) : ticket;
       reschedule = { before: ticket, after: current };
-      await this.recorder.record(manager, originOf(context), current, 'message_added', { message_id: message.id, internal, ...ticketChanges }, events, now);
+      await this.recorder.record(manager, originOf(actor, meta), current, 'message_added', { message_id: message.id, internal, ...ticketChanges }, events, now);
       if (nextReplyMet) await this.recorder.slaEvent(manager, current, 'met', 'next_reply', { due_at: nextReplyMet.toISOString(), replied_at: now.toISOString() }, now);
       if (changes.first_responded_at && ticket.first_response_due_at && now <= ticket.first_response_due_at) {
         await this.recorder.slaEvent(manager, current, 'met', 'first_response', { responded_at: now.toISOString() }, now);
@@ -110,10 +108,9 @@ export class MessagesService {
   }
 
   /** A ticket's messages as the caller may see them: requesters never get internal notes. */
-  async list(context: RequestContext, ticketId: string, limit: number, cursor?: string): Promise<Page<TicketMessageRow>> {
-    const { principal } = context;
-    assertReadable(principal.ability, await this.tickets.findById(principal.tenantId, ticketId));
-    assertAllowed(principal.ability.can('read', 'Message'), 'read messages');
-    return this.messages.list(principal.tenantId, ticketId, messageCondition(principal.ability), limit, cursor);
+  async list(actor: Actor, ticketId: string, limit: number, cursor?: string): Promise<Page<TicketMessageRow>> {
+    assertTicketReadable(actor, await this.tickets.findById(actor.tenantId, ticketId));
+    assertAllowed(actor.ability.can('read', 'Message'), 'read messages');
+    return this.messages.list(actor.tenantId, ticketId, messageCondition(actor.ability), limit, cursor);
   }
 }

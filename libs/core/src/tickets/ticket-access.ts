@@ -2,6 +2,7 @@ import { permittedFieldsOf } from '@casl/ability/extra';
 import { AppAbility, rulesToSql, SqlCondition, SUBJECT_FIELDS, subjectOf } from '@helpdesk/access';
 import type { TicketMessageRow, TicketRow } from '@helpdesk/database';
 import { Action, DomainError } from '@helpdesk/domain';
+import { Actor, assertReadable } from '../access/actor';
 
 /** The SQL condition (alias `t`) selecting the tickets the caller may read. */
 function ticketCondition(ability: AppAbility): SqlCondition {
@@ -31,18 +32,13 @@ export function canOnTicket(ability: AppAbility, action: Action, ticket: TicketR
   return ability.can(action, subjectOf('Ticket', ticket), field);
 }
 
-/** A ticket the caller may not read does not exist for them: 404, not 403. */
-export function assertReadable(ability: AppAbility, ticket: TicketRow | null): TicketRow {
-  if (!ticket || !canOnTicket(ability, 'read', ticket)) throw DomainError.notFound('Ticket');
-  return ticket;
+/** A ticket the actor may not read does not exist for it: 404, not 403 (the one idiom, actor.ts). */
+export function assertTicketReadable(actor: Actor, ticket: TicketRow | null): TicketRow {
+  return assertReadable(actor, 'Ticket', ticket, 'Ticket');
 }
 
 export function assertNotArchived(ticket: TicketRow): void {
   if (ticket.archived) throw new DomainError('conflict', 'The ticket is archived; it can be read, not changed.');
-}
-
-export function assertAllowed(allowed: boolean, what: string): void {
-  if (!allowed) throw new DomainError('forbidden', `Your role may not ${what}.`);
 }
 
 /**

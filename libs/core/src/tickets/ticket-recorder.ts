@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { OutboxRepository, SlaEventKind, SlaEventsRepository, SlaTarget, TicketAuditRepository } from '@helpdesk/database';
 import { DomainEvent, storedEventPayload } from '@helpdesk/domain';
-import { Origin } from '../access/request-context';
+import { Origin } from '../access/actor';
 
 /**
  * Writes what every ticket change leaves behind, inside the change's own transaction: the audit

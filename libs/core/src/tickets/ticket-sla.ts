@@ -1,3 +1,4 @@
+import type { SlaScheduler } from '@helpdesk/queue';
 import type { SlaPolicyEntity, TicketChanges, TicketRow } from '@helpdesk/database';
 import {
   BusinessHoursCalendar,
@@ -75,4 +76,9 @@ export function earliest(a: Date | null, b: Date | null): Date | null {
   if (!a) return b;
   if (!b) return a;
   return a < b ? a : b;
+}
+
+/** After commit: the worker's timer for the ticket's next SLA event (the sweep backs it up). */
+export async function scheduleSlaCheck(scheduler: SlaScheduler, after: TicketRow | null, before?: TicketRow | null): Promise<void> {
+  if (after) await scheduler.schedule(after.tenant_id, after.id, after.next_sla_check_at, before?.next_sla_check_at ?? null);
 }

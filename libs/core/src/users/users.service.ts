@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Page, PageRequest, RefreshTokensRepository, RolesRepository, TeamsRepository, UserEntity, UserFields, UserListFilter, UsersRepository } from '@helpdesk/database';
 import { subjectOf } from '@helpdesk/access';
 import { DomainError, FieldError, definedFields } from '@helpdesk/domain';
-import { assertMayCreate, assertRecordAccess, readCondition, Scope } from '../access/scope';
+import { Actor, assertMayCreate, assertRecordAccess, readCondition, userIdOf } from '../access/actor';
 import { hashPassword } from '../auth/passwords';
 import { UserCache } from '../access/user-cache';
 import { CredentialPolicy } from '../access/credential-policy';
@@ -25,16 +25,16 @@ export class UsersService {
     private readonly dataSource: DataSource,
   ) {}
 
-  async list(scope: Scope, filter: UserListFilter, page: PageRequest): Promise<Page<UserView>> {
-    const found = await this.users.list(scope.tenantId, filter, page, readCondition(scope, 'User', 'u'));
-    return { data: found.data.map((user) => userView(scope, user)), next_cursor: found.next_cursor };
+  async list(actor: Actor, filter: UserListFilter, page: PageRequest): Promise<Page<UserView>> {
+    const found = await this.users.list(actor.tenantId, filter, page, readCondition(actor, 'User', 'u'));
+    return { data: found.data.map((user) => userView(actor, user)), next_cursor: found.next_cursor };
   }
 
-  async get(scope: Scope, id: string): Promise<UserView> {
-    return userView(scope, assertRecordAccess(scope, 'read', 'User', await this.users.findById(scope.tenantId, id), 'User'));
+  async get(actor: Actor, id: string): Promise<UserView> {
+    return userView(actor, assertRecordAccess(actor, 'read', 'User', await this.users.findById(actor.tenantId, id), 'User'));
   }
 
-  async create(scope: Scope, input: CreateUserInput): Promise<UserEntity> {
+  async create(actor: Actor, input: CreateUserInput): Promise<UserEntity> {
     const { password, ...rest } = input;
     const fields: UserFields = {
       team_ids: [],
@@ -47,11 +47,11 @@ export class UsersService {
       email: rest.email.toLowerCase(),
       active: true,
     };
-    assertMayCreate(scope, 'User', fields, 'User');
-    await this.assertReferences(scope.tenantId, fields);
-    await this.credentials.assertWithinCallerPower(scope, { role: fields.role, scopes: null }, 'a user');
+    assertMayCreate(actor, 'User', fields, 'User');
+    await this.assertReferences(actor.tenantId, fields);
+    await this.credentials.assertWithinCallerPower(actor, { role: fields.role, scopes: null }, 'a user');
     const passwordHash = password ? await hashPassword(password) : null;
-    return this.users.create(scope.tenantId, fields, passwordHash).catch(rethrowDuplicateEmail);
+    return this.users.create(actor.tenantId, fields, passwordHash).catch(rethrowDuplicateEmail);
   }
 
   /**
@@ -59,35 +59,35 @@ export class UsersService {
    * the change: the token generation moves on (their access tokens stop working) and every
    * refresh token is revoked. Reactivating does not bring them back.
    */
-  async update(scope: Scope, id: string, input: UpdateUserInput, actorId: string | null): Promise<UserEntity> {
-    const user = assertRecordAccess(scope, 'update', 'User', await this.users.findById(scope.tenantId, id), 'User');
-    if (id === actorId && user.role === 'admin' && (input.active === false || (input.role !== undefined && input.role !== 'admin'))) {
+  async update(actor: Actor, id: string, input: UpdateUserInput): Promise<UserEntity> {
+    const user = assertRecordAccess(actor, 'update', 'User', await this.users.findById(actor.tenantId, id), 'User');
+    if (id === userIdOf(actor) && user.role === 'admin' && (input.active === false || (input.role !== undefined && input.role !== 'admin'))) {
       throw new DomainError('conflict', 'Admins cannot deactivate themselves or give up their own admin role.');
     }
     const { password, ...fields } = definedFields(input);
     if (fields.email) fields.email = fields.email.toLowerCase();
     // The record as it would be must still be one the caller may manage (no moving users out of reach).
-    assertRecordAccess(scope, 'update', 'User', { ...user, ...fields }, 'User');
-    await this.assertReferences(scope.tenantId, fields);
+    assertRecordAccess(actor, 'update', 'User', { ...user, ...fields }, 'User');
+    await this.assertReferences(actor.tenantId, fields);
     // A new role or password makes a credential: no more power than the caller's own.
-    if (fields.role !== undefined || password) await this.credentials.assertWithinCallerPower(scope, { role: fields.role ?? user.role, scopes: null }, 'a user');
+    if (fields.role !== undefined || password) await this.credentials.assertWithinCallerPower(actor, { role: fields.role ?? user.role, scopes: null }, 'a user');
     const passwordHash = password ? await hashPassword(password) : undefined;
     const endSessions = fields.active === false || passwordHash !== undefined;
     const updated = await this.dataSource
       .transaction(async (manager) => {
-        const changed = await this.users.update(scope.tenantId, id, fields, passwordHash, { endSessions, manager });
-        if (endSessions) await this.refreshTokens.revokeUser(scope.tenantId, id, manager);
+        const changed = await this.users.update(actor.tenantId, id, fields, passwordHash, { endSessions, manager });
+        if (endSessions) await this.refreshTokens.revokeUser(actor.tenantId, id, manager);
         return changed;
       })
       .catch(rethrowDuplicateEmail);
-    this.userCache.evict(scope.tenantId, id);
+    this.userCache.evict(actor.tenantId, id);
     return updated!;
   }
 
   /** Deactivation keeps the user (tickets and audit rows point at them) and ends their sessions. */
-  async deactivate(scope: Scope, id: string, actorId: string | null): Promise<UserEntity> {
-    assertRecordAccess(scope, 'delete', 'User', await this.users.findById(scope.tenantId, id), 'User');
-    return this.update(scope, id, { active: false }, actorId);
+  async deactivate(actor: Actor, id: string): Promise<UserEntity> {
+    assertRecordAccess(actor, 'delete', 'User', await this.users.findById(actor.tenantId, id), 'User');
+    return this.update(actor, id, { active: false });
   }
 
   private async assertReferences(tenantId: string, input: { role?: string; team_ids?: string[] }): Promise<void> {
@@ -107,8 +107,8 @@ export class UsersService {
 /** Contact details (phone, push tokens) are for those who manage the user; the directory shows the rest. */
 export type UserView = Omit<UserEntity, 'phone' | 'push_tokens'> & Partial<Pick<UserEntity, 'phone' | 'push_tokens'>>;
 
-function userView(scope: Scope, user: UserEntity): UserView {
-  if (scope.ability.can('update', subjectOf('User', user))) return user;
+function userView(actor: Actor, user: UserEntity): UserView {
+  if (actor.ability.can('update', subjectOf('User', user))) return user;
   const { phone: _phone, push_tokens: _pushTokens, ...directory } = user;
   return directory;
 }
