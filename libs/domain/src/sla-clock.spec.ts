@@ -1,5 +1,6 @@
 import { BusinessHoursCalendar } from './business-hours';
 import {
+  currentSlaState,
   applyStatusToClock,
   computeDueDates,
   deriveSlaState,
@@ -15,7 +16,7 @@ import {
   SlaTerms,
   slaMilestones,
 } from './sla-clock';
-import { DEFAULT_PAUSE_STATUSES } from './tickets';
+import { DEFAULT_PAUSE_STATUSES, SlaState, TicketStatus } from './tickets';
 
 const at = (iso: string): Date => new Date(iso);
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
@@ -438,5 +439,27 @@ describe('next-reply target', () => {
     expect(nextReplyEventAt(milestones, new Date('2026-03-02T12:15:00.001Z'))?.toISOString()).toBe('2026-03-02T12:20:00.001Z');
     expect(nextReplyEventAt(milestones, new Date('2026-03-02T12:20:00.001Z'))).toBeNull();
     expect(nextReplyEventAt(null, new Date('2026-03-02T12:00:00.000Z'))).toBeNull();
+  });
+});
+
+describe('currentSlaState', () => {
+  const terms: SlaTerms = { first_response_minutes: 60, resolution_minutes: 240, near_breach_ratio: 0.25, near_breach_minutes: null, business_hours: null, pause_statuses: DEFAULT_PAUSE_STATUSES };
+  const started = new Date('2026-12-01T08:00:00Z');
+  const clock: SlaClock = { started_at: started, paused_at: null, paused_minutes: 0, first_responded_at: null, resolved_at: null };
+  const at = (minutes: number) => new Date(started.getTime() + minutes * 60_000);
+
+  it.each<[SlaState, TicketStatus, number, SlaState]>([
+    // Stored met and breached are final, whatever the clock says now.
+    ['met', 'open', 500, 'met'],
+    ['breached', 'open', 10, 'breached'],
+    // A done ticket keeps what was stored when its work ended.
+    ['on_track', 'wont_fix', 500, 'on_track'],
+    ['near_breach', 'closed', 500, 'near_breach'],
+    // An open ticket's state is its clock's, however stale the stored one.
+    ['on_track', 'open', 50, 'near_breach'],
+    ['on_track', 'in_progress', 61, 'breached'],
+    ['near_breach', 'new', 10, 'on_track'],
+  ])('stored %s on a %s ticket, %s minutes in: %s', (stored, status, minutes, expected) => {
+    expect(currentSlaState(stored, status, terms, clock, at(minutes))).toBe(expected);
   });
 });

@@ -1,5 +1,6 @@
 import { addBusinessMinutes, BusinessHoursCalendar, businessMinutesBetween } from './business-hours';
-import { SlaState } from './tickets';
+import { isOpenStatus } from './ticket-lifecycle';
+import { SlaState, TicketStatus } from './tickets';
 
 /**
  * The SLA clock of one ticket. Targets (first response, resolution) are windows of business
@@ -146,6 +147,17 @@ export function applyStatusToClock(terms: SlaTerms, clock: SlaClock, status: str
  */
 export function deriveSlaState(terms: SlaTerms, clock: SlaClock, now: Date): SlaState {
   return stateAt(slaMilestones(terms, clock), clock, now.getTime());
+}
+
+/**
+ * The SLA state of a stored ticket at `now`: `met` and `breached` are final once stored; a done
+ * ticket keeps the state stored when its work ended (its clock stopped then, which its row does not
+ * always say: wont_fix has no resolved_at); an open ticket's is derived from its clock. Ticket
+ * lists render the same rule in SQL (test/integration/sla-state-agreement.e2e-spec.ts).
+ */
+export function currentSlaState(stored: SlaState, status: TicketStatus, terms: SlaTerms, clock: SlaClock, now: Date): SlaState {
+  if (stored === 'met' || stored === 'breached' || !isOpenStatus(status)) return stored;
+  return deriveSlaState(terms, clock, now);
 }
 
 function stateAt(milestones: SlaMilestones, clock: SlaClock, now: number): SlaState {

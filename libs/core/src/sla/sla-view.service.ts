@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Page, SlaEventRow, SlaEventsRepository, SlaPoliciesRepository, TicketEscalationRow, TicketEscalationsRepository, TicketsRepository, EscalationFilter } from '@helpdesk/database';
-import { businessMinutesBetween, deriveSlaState, slaMilestones, SlaState, SlaTargetMilestones } from '@helpdesk/domain';
+import { businessMinutesBetween, currentSlaState, slaMilestones, SlaState, SlaTargetMilestones } from '@helpdesk/domain';
 import { Actor, assertAllowed } from '../access/actor';
 import { assertTicketReadable, canOnTicket, ticketReadConditionFor } from '../tickets/ticket-access';
 import { clockOf, nextReplyOf, termsOf } from '../tickets/ticket-sla';
@@ -52,7 +52,7 @@ export class SlaViewService {
       const terms = termsOf(policy);
       const clock = clockOf(ticket);
       const milestones = slaMilestones(terms, clock);
-      state = deriveSlaState(terms, clock, now);
+      state = currentSlaState(ticket.sla_state, ticket.status, terms, clock, now);
       const reference = clock.paused_at ?? now;
       const windows = [
         ['first_response', milestones.first_response, ticket.first_responded_at ?? ticket.resolved_at],

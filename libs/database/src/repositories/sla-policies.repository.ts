@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SlaPolicyTerms, TicketPriority } from '@helpdesk/domain';
 import { SlaPolicyEntity } from '../entities';
+import { PRIORITY_ORDER_SQL } from '../domain-sql';
 import type { AccessCondition } from '../sql';
 
 export interface SlaPolicyFields extends SlaPolicyTerms {
@@ -24,7 +25,7 @@ export class SlaPoliciesRepository {
       .createQueryBuilder(SlaPolicyEntity, 'p')
       .where('p.tenant_id = :tenantId AND p.is_current', { tenantId })
       .andWhere(`(${access.sql})`, access.params)
-      .orderBy("array_position(ARRAY['low','medium','high','critical'], p.priority)")
+      .orderBy(`array_position(${PRIORITY_ORDER_SQL}, p.priority)`)
       .getMany();
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { definedFields, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
 import { decodeCursor, encodeCursor, notACursor, Page } from '../pagination';
+import { DONE_STATUSES_SQL, PRIORITY_ORDER_SQL } from '../domain-sql';
 import { AccessCondition, SqlParams } from '../sql';
 
 export interface TicketRow {
@@ -99,11 +100,12 @@ const COLUMNS = [
 ] as const;
 /**
  * The SLA state at this moment, from the stored instants: correct whether or not the worker has
- * acted yet (it stores the same state when it does). Stored `met` and `breached` are final.
+ * acted yet (it stores the same state when it does). Stored `met` and `breached` are final. The
+ * rule is the domain's `currentSlaState`; test/integration/sla-state-agreement holds the two together.
  */
 const LIVE_SLA_STATE = (a: string) => `CASE
     WHEN ${a}.sla_state IN ('met', 'breached') THEN ${a}.sla_state
-    WHEN ${a}.status IN ('resolved', 'closed', 'wont_fix') THEN ${a}.sla_state
+    WHEN ${a}.status IN (${DONE_STATUSES_SQL}) THEN ${a}.sla_state
     WHEN (${a}.first_responded_at IS NULL AND ${a}.first_response_due_at < COALESCE(${a}.sla_paused_at, now()))
       OR ${a}.resolution_due_at < COALESCE(${a}.sla_paused_at, now()) THEN 'breached'
     WHEN ${a}.sla_paused_at IS NOT NULL THEN 'paused'
@@ -115,7 +117,7 @@ const SELECT_COLUMNS = (alias: string) => COLUMNS.map((c) => (c === 'sla_state' 
 const SORT_KEYS: Record<TicketSort, (alias: string) => string> = {
   created_at: (a) => `${a}.created_at`,
   updated_at: (a) => `${a}.updated_at`,
-  priority: (a) => `array_position(ARRAY['low','medium','high','critical']::text[], ${a}.priority)`,
+  priority: (a) => `array_position(${PRIORITY_ORDER_SQL}, ${a}.priority)`,
   resolution_due_at: (a) => `COALESCE(${a}.resolution_due_at, 'infinity'::timestamptz)`,
 };
 
@@ -209,7 +211,7 @@ export class TicketsRepository {
   async dueForSlaCheck(now: Date, limit: number, after: { at: Date; id: string } | null): Promise<Array<{ id: string; tenant_id: string; next_sla_check_at: Date }>> {
     return this.dataSource.query(
       `SELECT id, tenant_id, next_sla_check_at FROM tickets
-       WHERE next_sla_check_at IS NOT NULL AND status NOT IN ('resolved', 'closed', 'wont_fix') AND next_sla_check_at <= $1
+       WHERE next_sla_check_at IS NOT NULL AND status NOT IN (${DONE_STATUSES_SQL}) AND next_sla_check_at <= $1
          AND (next_sla_check_at, id) > ($2::timestamptz, $3::uuid)
        ORDER BY next_sla_check_at, id LIMIT $4`,
       [now, after?.at ?? new Date(0), after?.id ?? '00000000-0000-0000-0000-000000000000', limit],
