@@ -2,7 +2,18 @@ import { Inject } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@helpdesk/config';
 import { SlaMonitorService, SlaSweepService, SweepReport } from '@helpdesk/core';
-import { ConsumesQueue, InjectJobProducer, JobHandlers, JobProcessor, JobProducer, REDIS, SLA_JOBS, SLA_SWEEP_SCHEDULER_ID, TransientJobError, withRedisLock } from '@helpdesk/queue';
+import {
+  ConsumesQueue,
+  InjectJobProducer,
+  JobHandlers,
+  JobProcessor,
+  JobProducer,
+  REDIS,
+  SLA_JOBS,
+  SLA_SWEEP_SCHEDULER_ID,
+  TransientJobError,
+  withRedisLock,
+} from '@helpdesk/queue';
 
 /**
  * The SLA queue: a delayed check per ticket at its next SLA instant, and a periodic sweep (a
@@ -44,7 +55,9 @@ export class SlaProcessor extends JobProcessor<'sla'> {
     );
     if (!run.ran) return { skipped: true };
     const { examined, escalations, failed, duration_ms } = run.result;
-    if (examined > 0 || failed > 0) this.logger.log(`SLA sweep: ${examined} ticket(s) examined, ${escalations} escalation(s), ${failed} failed check(s) in ${duration_ms} ms`);
+    if (examined > 0 || failed > 0) {
+      this.logger.log(`SLA sweep: ${examined} ticket(s) examined, ${escalations} escalation(s), ${failed} failed check(s) in ${duration_ms} ms`);
+    }
     return run.result;
   }
 }

@@ -51,7 +51,8 @@ export class SlaSweepService {
             // stays due and the next sweep tries it again.
             failed += 1;
             this.metrics.checkFailures.inc({ source: 'sweep' });
-            this.logger.error(`SLA check of ticket ${ticket.id} (tenant ${ticket.tenant_id}) failed; it stays due for the next sweep: ${(error as Error)?.message ?? String(error)}`);
+            const reason = error instanceof Error ? error.message : String(error);
+            this.logger.error(`SLA check of ticket ${ticket.id} (tenant ${ticket.tenant_id}) failed; it stays due for the next sweep: ${reason}`);
           }
         }
       };

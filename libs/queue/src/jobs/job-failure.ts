@@ -31,7 +31,17 @@ const DOMAIN_CODE_RETRIED: Record<DomainErrorCode, boolean> = {
 };
 
 /** Node and driver error codes of a network or a server that is away for now. */
-const TRANSIENT_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const TRANSIENT_SYSTEM_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * PostgreSQL SQLSTATEs that a retry can clear: serialization failure, deadlock, lock not available,
@@ -40,6 +50,9 @@ const TRANSIENT_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABOR
  */
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014', '57P01', '57P02', '57P03']);
 const TRANSIENT_SQLSTATE_CLASSES = new Set(['08', '53']);
+
+/** Names of timeout and connection errors (fetch, ioredis, BullMQ). */
+const TRANSIENT_ERROR_NAMES = new Set(['TimeoutError', 'AbortError', 'MaxRetriesPerRequestError', 'ConnectionClosedError']);
 
 /** Messages of client libraries that carry no code (pg pool, pg client, ioredis). */
 const TRANSIENT_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection is closed/i, /Connection timeout/i];
@@ -61,18 +74,21 @@ function isInfrastructure(error: unknown, depth = 0): boolean {
   if (depth > 5 || typeof error !== 'object' || error === null) return false;
   if (error instanceof TransientJobError || error instanceof LockLostError) return true;
   const name = (error as { name?: unknown }).name;
-  if (name === 'TimeoutError' || name === 'AbortError' || name === 'MaxRetriesPerRequestError' || name === 'ConnectionClosedError') return true;
+  if (typeof name === 'string' && TRANSIENT_ERROR_NAMES.has(name)) return true;
   const code = codeOf(error);
-  if (code && (TRANSIENT_SYSTEM_CODES.has(code) || TRANSIENT_SQLSTATES.has(code) || (code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.has(code.slice(0, 2))))) return true;
+  const sqlStateClass = code?.length === 5 ? code.slice(0, 2) : undefined;
+  if (code && (TRANSIENT_SYSTEM_CODES.has(code) || TRANSIENT_SQLSTATES.has(code) || TRANSIENT_SQLSTATE_CLASSES.has(sqlStateClass ?? ''))) return true;
   const message = (error as { message?: unknown }).message;
   if (typeof message === 'string' && TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
-  const nested = [(error as { cause?: unknown }).cause, ...((error as { errors?: unknown }).errors instanceof Array ? (error as { errors: unknown[] }).errors : [])];
+  const { cause, errors } = error as { cause?: unknown; errors?: unknown };
+  const nested = [cause, ...(Array.isArray(errors) ? errors : [])];
   return nested.some((inner) => isInfrastructure(inner, depth + 1));
 }
 
 /** An Error, also from another realm (a DOMException, a vm context): anything with a name and a message. */
 function isErrorLike(error: unknown): error is Error {
-  return error instanceof Error || (typeof error === 'object' && error !== null && typeof (error as Error).name === 'string' && typeof (error as Error).message === 'string');
+  if (error instanceof Error) return true;
+  return typeof error === 'object' && error !== null && typeof (error as Error).name === 'string' && typeof (error as Error).message === 'string';
 }
 
 const CONTROL_ERRORS = ['UnrecoverableError', 'DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError'];
@@ -84,11 +100,10 @@ const CONTROL_ERRORS = ['UnrecoverableError', 'DelayedError', 'WaitingError', 'W
  * as BullMQ does by default, anything not recognised (bounded by the job's attempts).
  */
 export function classifyJobFailure(error: unknown): JobFailureClass {
-  if (
-    error instanceof UnrecoverableError || error instanceof DelayedError || error instanceof WaitingError || error instanceof WaitingChildrenError || error instanceof RateLimitError ||
-    (error instanceof Error && CONTROL_ERRORS.includes(error.name))
-  ) {
-    return { kind: 'control', retry: error.name !== 'UnrecoverableError' };
+  // BullMQ recognises its own errors by class or by name (another copy of the library); so do we.
+  const control = [UnrecoverableError, DelayedError, WaitingError, WaitingChildrenError, RateLimitError].some((type) => error instanceof type);
+  if (isErrorLike(error) && (control || CONTROL_ERRORS.includes(error.name))) {
+    return { kind: 'control', retry: !(error instanceof UnrecoverableError || error.name === 'UnrecoverableError') };
   }
   if (error instanceof JobPayloadError) return { kind: 'invalid_payload', retry: false };
   if (error instanceof DomainError) return { kind: 'domain', retry: DOMAIN_CODE_RETRIED[error.code] ?? false };

@@ -44,7 +44,8 @@ export function missingHandlers(definition: QueueDefinition, handlers: Partial<R
 export function assertJobHandlers(definition: QueueDefinition, handlers: Partial<Record<string, unknown>>, owner: string): void {
   const missing = missingHandlers(definition, handlers);
   if (missing.length) {
-    throw new JobContractError(`The worker cannot start: ${owner} has no handler for job${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')} of queue "${definition.name}"`);
+    const jobs = `job${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')}`;
+    throw new JobContractError(`The worker cannot start: ${owner} has no handler for ${jobs} of queue "${definition.name}"`);
   }
 }
 
@@ -100,6 +101,7 @@ export abstract class JobProcessor<Q extends QueueName> extends WorkerHost imple
     const attempts = job ? `${job.attemptsMade}/${job.opts.attempts ?? 1}` : '?';
     const final = !job || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     const { kind } = classifyJobFailure(error.cause ?? error);
-    this.logger.error(`${this.definition.name} job ${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${attempts}, ${kind}; ${final ? 'not retried' : 'will be retried'}): ${error.message}`);
+    const outcome = final ? 'not retried' : 'will be retried';
+    this.logger.error(`${this.definition.name} job ${job?.name ?? '?'} ${job?.id ?? ''} failed (attempt ${attempts}, ${kind}; ${outcome}): ${error.message}`);
   }
 }
