@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { SlaMonitorService } from '@helpdesk/core';
 import { TicketsRepository } from '@helpdesk/database';
 import { auditHash } from '@helpdesk/domain';
-import { slaCheckJobId, SLA_JOBS } from '@helpdesk/queue';
+import { jobOptionsOf, slaCheckJobId, SLA_JOBS, SLA_QUEUE } from '@helpdesk/queue';
 import { cpuSeconds, withClient } from '../common';
 import { elapsed, optionalTicketColumns, SEED_SOURCE, warnAt } from './seed';
 
@@ -283,7 +283,7 @@ export async function setBasedSketch(url: string, tenantId: string, batchSize: n
       const jobs = esc.map((r) => ({
         name: SLA_JOBS.checkTicket,
         data: { tenant_id: tenantId, ticket_id: r.t.id, due_at: r.next.toISOString() },
-        opts: { jobId: slaCheckJobId(r.t.id, r.next), delay: Math.max(0, r.next.getTime() - Date.now()), removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+        opts: { jobId: slaCheckJobId(r.t.id, r.next), delay: Math.max(0, r.next.getTime() - Date.now()), ...jobOptionsOf(SLA_QUEUE, SLA_JOBS.checkTicket) },
       }));
       await queue.addBulk(jobs);
       redisMs += elapsed(t0);

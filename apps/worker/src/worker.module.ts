@@ -2,19 +2,23 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@helpdesk/config';
 import { CoreModule, HealthModule, TicketingModule } from '@helpdesk/core';
 import { DatabaseModule } from '@helpdesk/database';
-import { QueueModule, RedisModule } from '@helpdesk/queue';
+import { assertEveryQueueConsumed, QueueModule, RedisModule } from '@helpdesk/queue';
 import { HealthController } from './health/health.controller';
 import { SlaProcessor } from './sla/sla.processor';
 
-/** The worker: BullMQ processors (one folder per queue) and an HTTP surface for health and metrics only. */
+/** One processor per queue of the job contract (one folder per queue). */
+const PROCESSORS = [SlaProcessor];
+
+/** The worker: BullMQ processors and an HTTP surface for health and metrics only. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
+    assertEveryQueueConsumed(PROCESSORS);
     return {
       module: WorkerModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, CoreModule, TicketingModule, HealthModule],
       controllers: [HealthController],
-      providers: [SlaProcessor],
+      providers: PROCESSORS,
     };
   }
 }

@@ -1,11 +1,16 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@helpdesk/config';
-import { QUEUES } from './queues';
+import { jobProducerProvider, jobProducerToken } from './jobs/job-producer';
+import { jobOptionsOf } from './jobs/queue-definition';
+import { JOB_QUEUES } from './queues';
 import { redisConnectionOptions } from './redis';
-import { SlaScheduler } from './sla-queue';
+import { SlaScheduler } from './sla-scheduler';
 
-/** BullMQ on the configured Redis and prefix, the queues, and their producers; both apps import it. */
+/**
+ * BullMQ on the configured Redis and prefix, every queue of the job contract (its default job
+ * options from the contract) with its JobProducer, and the producers built on them; both apps import it.
+ */
 @Global()
 @Module({
   imports: [
@@ -13,9 +18,9 @@ import { SlaScheduler } from './sla-queue';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({ connection: redisConnectionOptions(config.redisUrl), prefix: `${config.redisPrefix}:bull` }),
     }),
-    BullModule.registerQueue({ name: QUEUES.sla }),
+    ...JOB_QUEUES.map((queue) => BullModule.registerQueue({ name: queue.name, defaultJobOptions: jobOptionsOf(queue) })),
   ],
-  providers: [SlaScheduler],
-  exports: [BullModule, SlaScheduler],
+  providers: [...JOB_QUEUES.map((queue) => jobProducerProvider(queue)), SlaScheduler],
+  exports: [BullModule, ...JOB_QUEUES.map((queue) => jobProducerToken(queue.name)), SlaScheduler],
 })
 export class QueueModule {}

@@ -1,21 +1,35 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import { QUEUES } from './queues';
+import { IsISO8601, IsUUID } from 'class-validator';
+import { defineQueue } from './jobs/queue-definition';
 
-/** The SLA queue's contract: its job names and their payloads. */
-export const SLA_JOBS = {
-  /** Re-evaluate one ticket at the instant its next SLA event falls due. */
-  checkTicket: 'check-ticket',
-  /** The periodic safety net: every ticket whose check is overdue. */
-  sweep: 'sweep',
-} as const;
-export type SlaJobName = (typeof SLA_JOBS)[keyof typeof SLA_JOBS];
-
-export interface SlaJobPayloads {
-  'check-ticket': { tenant_id: string; ticket_id: string; due_at: string };
-  sweep: Record<string, never>;
+/** Re-evaluate one ticket at the instant its next SLA event falls due. */
+export class SlaCheckTicketPayload {
+  @IsUUID() tenant_id!: string;
+  @IsUUID() ticket_id!: string;
+  /** The instant the check was scheduled for (informative: the check acts on what holds when it runs). */
+  @IsISO8601({ strict: true }) due_at!: string;
 }
+
+/** The periodic safety net: every ticket whose check is overdue. No data. */
+export class SlaSweepPayload {}
+
+/**
+ * The SLA queue. A check is removed once done (a new instant is a new job id) and retried on a busy
+ * ticket; the sweep is not retried, its scheduler runs it again within one period.
+ */
+export const SLA_QUEUE = defineQueue({
+  name: 'sla',
+  options: { removeOnComplete: true, removeOnFail: 1000 },
+  jobs: {
+    'check-ticket': { payload: SlaCheckTicketPayload },
+    sweep: { payload: SlaSweepPayload, options: { attempts: 1, removeOnComplete: 100, removeOnFail: 100 } },
+  },
+});
+
+/** The SLA queue's job names, as constants. */
+export const SLA_JOBS = {
+  checkTicket: 'check-ticket',
+  sweep: 'sweep',
+} as const satisfies Record<string, keyof (typeof SLA_QUEUE)['jobs']>;
 
 export const SLA_SWEEP_SCHEDULER_ID = 'sla-sweep';
 
@@ -25,44 +39,4 @@ export const SLA_SWEEP_SCHEDULER_ID = 'sla-sweep';
  */
 export function slaCheckJobId(ticketId: string, at: Date): string {
   return `sla-check-${ticketId}-${at.getTime()}`;
-}
-
-/**
- * Puts a ticket's next SLA check on the queue as a delayed job. Losing one (Redis down, a crash
- * between commit and enqueue) only delays the action until the next sweep, so failures are
- * logged, not thrown: the change that asked for the schedule has already been committed.
- */
-@Injectable()
-export class SlaScheduler {
-  private readonly logger = new Logger(SlaScheduler.name);
-
-  constructor(@InjectQueue(QUEUES.sla) private readonly queue: Queue) {}
-
-  /**
-   * Replaces the ticket's check at `previous` (if still waiting) by one at `at` (none if null).
-   * A check at an instant already past is left alone: it may not have run yet (no worker up, or
-   * a queue behind), and the change that asks for the new schedule has moved the ticket's
-   * next_sla_check_at past it, out of the sweep's reach. Running it late is harmless: the check
-   * only acts on what holds when it runs.
-   */
-  async schedule(tenantId: string, ticketId: string, at: Date | null, previous: Date | null): Promise<void> {
-    if (at?.getTime() === previous?.getTime()) return;
-    try {
-      // A check already running cannot be removed; it finds nothing left to do, which is harmless.
-      if (previous && previous.getTime() > Date.now()) await this.queue.remove(slaCheckJobId(ticketId, previous));
-      if (!at) return;
-      const jobId = slaCheckJobId(ticketId, at);
-      const payload: SlaJobPayloads['check-ticket'] = { tenant_id: tenantId, ticket_id: ticketId, due_at: at.toISOString() };
-      await this.queue.add(SLA_JOBS.checkTicket, payload, {
-        jobId,
-        delay: Math.max(0, at.getTime() - Date.now()),
-        removeOnComplete: true,
-        removeOnFail: 1000,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1000 },
-      });
-    } catch (error) {
-      this.logger.warn(`could not schedule the SLA check of ticket ${ticketId} (the sweep will catch it): ${(error as Error).message}`);
-    }
-  }
 }

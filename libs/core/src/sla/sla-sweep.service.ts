@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { TicketsRepository } from '@helpdesk/database';
 import { SlaMetrics } from './sla-metrics';
 import { SlaMonitorService } from './sla-monitor.service';
@@ -6,6 +6,8 @@ import { SlaMonitorService } from './sla-monitor.service';
 export interface SweepReport {
   examined: number;
   escalations: number;
+  /** Tickets whose check threw: logged, left due (their next_sla_check_at unchanged) for the next sweep. */
+  failed: number;
   duration_ms: number;
   /** The sweep stopped early because its lock was lost. */
   aborted: boolean;
@@ -18,6 +20,8 @@ export interface SweepReport {
  */
 @Injectable()
 export class SlaSweepService {
+  private readonly logger = new Logger(SlaSweepService.name);
+
   constructor(
     private readonly tickets: TicketsRepository,
     private readonly monitor: SlaMonitorService,
@@ -31,15 +35,25 @@ export class SlaSweepService {
     let after: { at: Date; id: string } | null = null;
     let examined = 0;
     let escalations = 0;
+    let failed = 0;
     while (!options.signal?.aborted) {
       const due = await this.tickets.dueForSlaCheck(now, options.batchSize, after);
       let next = 0;
       const lane = async () => {
         while (next < due.length && !options.signal?.aborted) {
           const ticket = due[next++];
-          const result = await this.monitor.checkTicket(ticket.tenant_id, ticket.id, 'sweep', new Date());
-          examined += 1;
-          escalations += result.escalations;
+          try {
+            const result = await this.monitor.checkTicket(ticket.tenant_id, ticket.id, 'sweep', new Date());
+            examined += 1;
+            escalations += result.escalations;
+          } catch (error) {
+            // One ticket must not cost the others their check. Its transaction rolled back, so it
+            // stays due and the next sweep tries it again.
+            failed += 1;
+            this.metrics.checkFailures.inc({ source: 'sweep' });
+            const reason = error instanceof Error ? error.message : String(error);
+            this.logger.error(`SLA check of ticket ${ticket.id} (tenant ${ticket.tenant_id}) failed; it stays due for the next sweep: ${reason}`);
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, lane));
@@ -49,6 +63,6 @@ export class SlaSweepService {
     }
     const duration_ms = Date.now() - started;
     this.metrics.sweepDuration.observe(duration_ms / 1000);
-    return { examined, escalations, duration_ms, aborted: options.signal?.aborted ?? false };
+    return { examined, escalations, failed, duration_ms, aborted: options.signal?.aborted ?? false };
   }
 }
