@@ -9,3 +9,4 @@ export * from './business-hours';
 export * from './sla-clock';
 export * from './fields';
 export * from './text';
+export * from './ticket-read-model';

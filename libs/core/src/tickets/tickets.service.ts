@@ -29,7 +29,9 @@ import {
   TicketPriority,
   TicketStatus,
   TicketType,
+  TicketView,
   verifyAuditChain,
+  SLA_BOOKKEEPING_COLUMNS,
 } from '@helpdesk/domain';
 import { originOf, RequestContext } from '../access/request-context';
 import { AuthService } from '../auth/auth.service';
@@ -75,7 +77,7 @@ export interface AssignTicketInput {
   reason: string;
 }
 
-export type TicketView = Partial<TicketRow>;
+export type { TicketView };
 
 export interface CreateTicketResult {
   /** 201 for a new ticket; 200 when the source id or the idempotency key names an earlier one. */
@@ -266,8 +268,8 @@ export class TicketsService {
       const updated = await this.tickets.update(manager, principal.tenantId, id, pickChanged(changes, changed), now);
       before = ticket;
       after = updated;
-      const visibleChange = Object.keys(changed).some((key) => !SLA_BOOKKEEPING.has(key));
-      if (visibleChange) events.unshift({ type: 'ticket.updated', payload: { fields: Object.keys(changed).filter((k) => !SLA_BOOKKEEPING.has(k)) } });
+      const visibleChange = Object.keys(changed).some((key) => !SLA_BOOKKEEPING_COLUMNS.has(key));
+      if (visibleChange) events.unshift({ type: 'ticket.updated', payload: { fields: Object.keys(changed).filter((k) => !SLA_BOOKKEEPING_COLUMNS.has(k)) } });
       await this.recorder.record(manager, originOf(context), updated, 'updated', changed, events, now);
       await this.recordClockEvents(manager, ticket, updated, policy, now);
       return ticketView(principal.ability, updated);
@@ -416,19 +418,6 @@ const FILTER_FIELDS: Record<keyof TicketFilter, string[]> = {
   due_before: ['resolution_due_at'],
   q: ['title', 'description'],
 };
-
-/** SLA columns that move with other changes; on their own they are not a user-visible update. */
-const SLA_BOOKKEEPING = new Set([
-  'sla_state',
-  'next_sla_check_at',
-  'first_response_due_at',
-  'first_response_warn_at',
-  'resolution_due_at',
-  'resolution_warn_at',
-  'sla_paused_at',
-  'sla_paused_seconds',
-  'sla_policy_id',
-]);
 
 function pickCreated(ticket: TicketRow): Partial<TicketRow> {
   const { id: _id, tenant_id: _tenant, version: _version, created_at: _created, updated_at: _updated, ...rest } = ticket;
