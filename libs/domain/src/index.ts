@@ -10,3 +10,4 @@ export * from './sla-clock';
 export * from './fields';
 export * from './text';
 export * from './events';
+export * from './ticket-read-model';

@@ -9,7 +9,7 @@ import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
 import { CurrentPrincipal, Meta, RequirePermission } from '../common/decorators';
 import { etagOf, versionFromIfMatch } from '../common/etag';
 import { IdParam } from '../common/id-param';
-import { TICKET_PAGE_SCHEMA, TICKET_SCHEMA } from './ticket.schema';
+import { TICKET_PAGE_SCHEMA, TICKET_SCHEMA, TicketDto, TicketPageDto } from './ticket.schema';
 import { AssignTicketDto, AuditQueryDto, CreateTicketDto, ListTicketsQueryDto, UpdateTicketDto } from './dto/tickets.dto';
 
 function withEtag(reply: FastifyReply, ticket: TicketView): TicketView {
@@ -30,11 +30,12 @@ export class TicketsController {
   ) {}
 
   @Post()
+  @RouteSchema({ response: { 200: TICKET_SCHEMA, 201: TICKET_SCHEMA } })
   @RequirePermission('create', 'Ticket')
   @ApiOperation({ summary: 'Raise a ticket; due dates come from the SLA policy of its priority' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same answer; same key, other body: 422' })
-  @ApiCreatedResponse({ description: 'Created; Location and ETag headers set' })
-  @ApiOkResponse({ description: 'An earlier ticket with the same source_id or Idempotency-Key' })
+  @ApiCreatedResponse({ type: TicketDto, description: 'Created; Location and ETag headers set' })
+  @ApiOkResponse({ type: TicketDto, description: 'An earlier ticket with the same source_id or Idempotency-Key' })
   @ApiProblems(403, 422)
   async create(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @Body() body: CreateTicketDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
@@ -49,6 +50,7 @@ export class TicketsController {
   @RouteSchema({ response: { 200: TICKET_PAGE_SCHEMA } })
   @RequirePermission('read', 'Ticket')
   @ApiOperation({ summary: 'Tickets the caller may see, filtered, searched and sorted, by keyset pages' })
+  @ApiOkResponse({ type: TicketPageDto, description: 'A sensitive ticket shows no description or metadata in lists' })
   @ApiProblems(403, 422)
   list(@CurrentPrincipal() actor: Principal, @Query() query: ListTicketsQueryDto) {
     const { limit, cursor, sort = '-created_at', ...filter } = query;
@@ -59,13 +61,16 @@ export class TicketsController {
   @Get(':id')
   @RouteSchema({ response: { 200: TICKET_SCHEMA } })
   @ApiOperation({ summary: 'One ticket, with its version as ETag; viewing a sensitive ticket is audited' })
+  @ApiOkResponse({ type: TicketDto, description: 'The ticket; ETag header set' })
   @ApiProblems(404)
   async get(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.tickets.get(actor, id, meta));
   }
 
   @Patch(':id')
+  @RouteSchema({ response: { 200: TICKET_SCHEMA } })
   @ApiOperation({ summary: 'Change fields or status; needs If-Match with the current ETag' })
+  @ApiOkResponse({ type: TicketDto, description: 'The changed ticket; ETag header set' })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version being changed' })
   @ApiProblems(403, 404, 409, 412, 422, 428)
   async update(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: UpdateTicketDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -74,7 +79,9 @@ export class TicketsController {
 
   @Post(':id/assign')
   @HttpCode(200)
+  @RouteSchema({ response: { 200: TICKET_SCHEMA } })
   @ApiOperation({ summary: 'Assign to a user and/or team (null clears), with a reason' })
+  @ApiOkResponse({ type: TicketDto, description: 'The assigned ticket; ETag header set' })
   @ApiProblems(403, 404, 422)
   async assign(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: AssignTicketDto, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.assignTicket.execute(actor, id, body, meta));

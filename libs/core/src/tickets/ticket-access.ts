@@ -1,7 +1,7 @@
 import { permittedFieldsOf } from '@casl/ability/extra';
 import { AppAbility, rulesToSql, SqlCondition, SUBJECT_FIELDS, subjectOf } from '@helpdesk/access';
 import type { TicketMessageRow, TicketRow } from '@helpdesk/database';
-import { Action, DomainError } from '@helpdesk/domain';
+import { Action, DomainError, PUBLIC_TICKET_COLUMNS, TicketView, toTicketView } from '@helpdesk/domain';
 import { Actor, assertReadable } from '../access/actor';
 
 /** The SQL condition (alias `t`) selecting the tickets the caller may read. */
@@ -42,14 +42,14 @@ export function assertNotArchived(ticket: TicketRow): void {
 }
 
 /**
- * The ticket as the caller may see it: rules with `fields` (a requester's, say) limit the
- * attributes; the rest of the row stays out of the answer.
+ * The ticket as the caller may see it: public columns only (libs/domain's read model), and of
+ * those only the ones that rules with `fields` (a requester's, say) let the caller read.
  */
-export function ticketView(ability: AppAbility, ticket: TicketRow): Partial<TicketRow> {
+export function ticketView(ability: AppAbility, ticket: TicketRow): TicketView {
   const rules = ability.rulesFor('read', 'Ticket');
-  if (!rules.some((rule) => rule.fields)) return ticket;
-  const fields = permittedFieldsOf(ability, 'read', subjectOf('Ticket', ticket), { fieldsFrom: (rule) => rule.fields ?? Object.keys(ticket) });
-  return Object.fromEntries(Object.entries(ticket).filter(([key]) => fields.includes(key))) as Partial<TicketRow>;
+  if (!rules.some((rule) => rule.fields)) return toTicketView(ticket);
+  const fields = permittedFieldsOf(ability, 'read', subjectOf('Ticket', ticket), { fieldsFrom: (rule) => rule.fields ?? [...PUBLIC_TICKET_COLUMNS] });
+  return toTicketView(ticket, new Set(fields));
 }
 
 export function messageSubject(message: Pick<TicketMessageRow, 'internal' | 'ticket_id' | 'author_id'> & { id?: string }) {

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditPage, decodeSeqCursor, Page, TicketAuditRepository, TicketFilter, TicketListRequest, TicketRow, TicketsRepository } from '@helpdesk/database';
-import { AuditChainReport, definedFields, verifyAuditChain } from '@helpdesk/domain';
+import { AuditChainReport, definedFields, TicketView, verifyAuditChain } from '@helpdesk/domain';
 import { Actor, assertAllowed, NO_REQUEST, originOf, RequestMeta } from '../access/actor';
 import { assertTicketReadable, ticketReadConditionFor, ticketView } from './ticket-access';
 import { TicketRecorder } from './ticket-recorder';
 
-export type TicketView = Partial<TicketRow>;
+export type { TicketView };
 
 /**
  * Reading tickets: one, a page, an audit trail. Changes are use cases of their own

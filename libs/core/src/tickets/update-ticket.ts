@@ -8,6 +8,7 @@ import {
   definedFields,
   DomainError,
   DomainEvent,
+  SLA_BOOKKEEPING_COLUMNS,
   isOpenStatus,
   statusChangeEffects,
   statusChangeEvents,
@@ -92,8 +93,8 @@ export class UpdateTicket {
       const updated = await this.tickets.update(manager, actor.tenantId, id, pickChanged(changes, changed), now);
       before = ticket;
       after = updated;
-      const visibleChange = Object.keys(changed).some((key) => !SLA_BOOKKEEPING.has(key));
-      if (visibleChange) events.unshift({ type: 'ticket.updated', payload: { fields: Object.keys(changed).filter((k) => !SLA_BOOKKEEPING.has(k)) } });
+      const visibleChange = Object.keys(changed).some((key) => !SLA_BOOKKEEPING_COLUMNS.has(key));
+      if (visibleChange) events.unshift({ type: 'ticket.updated', payload: { fields: Object.keys(changed).filter((k) => !SLA_BOOKKEEPING_COLUMNS.has(k)) } });
       await this.recorder.record(manager, originOf(actor, meta), updated, 'updated', changed, events, now);
       await this.recordClockEvents(manager, ticket, updated, policy, now);
       return ticketView(actor.ability, updated);
@@ -117,18 +118,6 @@ export class UpdateTicket {
   }
 }
 
-/** SLA columns that move with other changes; on their own they are not a user-visible update. */
-const SLA_BOOKKEEPING = new Set([
-  'sla_state',
-  'next_sla_check_at',
-  'first_response_due_at',
-  'first_response_warn_at',
-  'resolution_due_at',
-  'resolution_warn_at',
-  'sla_paused_at',
-  'sla_paused_seconds',
-  'sla_policy_id',
-]);
 
 function pickChanged(changes: TicketChanges, changed: Record<string, unknown>): TicketChanges {
   return Object.fromEntries(Object.entries(changes).filter(([key]) => key in changed)) as TicketChanges;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { definedFields, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
+import { definedFields, TICKET_COLUMN_NAMES, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
 import { decodeCursor, encodeCursor, notACursor, Page } from '../pagination';
 import { DONE_STATUSES_SQL, PRIORITY_ORDER_SQL } from '../domain-sql';
 import { AccessCondition, SqlParams } from '../sql';
@@ -91,13 +91,8 @@ export interface TicketListRequest {
   cursor?: string;
 }
 
-const COLUMNS = [
-  'id', 'tenant_id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id',
-  'team_id', 'owner_role', 'franchise_id', 'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'archived',
-  'version', 'sla_policy_id', 'first_response_due_at', 'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at', 'sla_paused_at',
-  'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'escalation_level', 'breached_at', 'reopen_count',
-  'resolution_summary', 'resolved_at', 'closed_at', 'created_at', 'updated_at',
-] as const;
+/** Every column the read model declares (libs/domain), internal ones included: the row is the whole ticket. */
+const COLUMNS = TICKET_COLUMN_NAMES;
 /**
  * The SLA state at this moment, from the stored instants: correct whether or not the worker has
  * acted yet (it stores the same state when it does). Stored `met` and `breached` are final. The
