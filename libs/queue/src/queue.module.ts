@@ -1,12 +1,11 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@helpdesk/config';
 import { QUEUES } from './queues';
 import { redisConnectionOptions } from './redis';
 import { SlaScheduler } from './sla-queue';
 
-/** BullMQ on the configured Redis and prefix, the queues, and their producers; both apps import it. */
-@Global()
+/** BullMQ on the configured Redis and prefix, the queues, and their producers; modules that enqueue or process jobs import it. */
 @Module({
   imports: [
     BullModule.forRootAsync({
