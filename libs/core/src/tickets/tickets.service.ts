@@ -14,7 +14,6 @@ import {
   UsersRepository,
   IdempotencyRepository,
   AuditPage,
-  decodeSeqCursor,
 } from '@helpdesk/database';
 import {
   applyStatusToClock,
@@ -319,7 +318,7 @@ export class TicketsService {
 
   async auditTrail(context: RequestContext, id: string, limit: number, cursor?: string): Promise<AuditPage> {
     await this.assertAuditReadable(context, id);
-    return this.audit.page(context.principal.tenantId, id, limit, cursor ? decodeSeqCursor(cursor) : null);
+    return this.audit.page(context.principal.tenantId, id, { limit, cursor });
   }
 
   async verifyAudit(context: RequestContext, id: string): Promise<AuditChainReport> {

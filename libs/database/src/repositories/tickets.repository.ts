@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { definedFields, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
-import { decodeCursor, encodeCursor, notACursor, Page } from '../pagination';
+import { keyset, Page } from '../pagination';
 import { AccessCondition, SqlParams } from '../sql';
 
 export interface TicketRow {
@@ -244,25 +244,12 @@ export class TicketsRepository {
     }
     where.push(`(${params.named(request.access.sql, request.access.params)})`);
 
-    const key = SORT_KEYS[request.sort];
-    const direction = request.descending ? 'DESC' : 'ASC';
-    if (request.cursor) {
-      const cursorId = params.add(decodeCursor(request.cursor));
-      where.push(`(${key('t')}, t.id) ${request.descending ? '<' : '>'} (SELECT ${key('c')}, c.id FROM tickets c WHERE c.id = ${cursorId} AND c.tenant_id = $1)`);
-    }
+    const page = keyset({ cursor: 'rows', table: 'tickets', key: SORT_KEYS[request.sort], descending: request.descending }, 't', tenantId, request);
+    if (page.after) where.push(params.named(page.after.sql, page.after.params));
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE ${where.join(' AND ')}
-       ORDER BY ${key('t')} ${direction}, t.id ${direction} LIMIT ${params.add(request.limit + 1)}`,
+      `SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`,
       params.values,
     );
-    // An empty page after a cursor: the cursor must name a ticket of this tenant (checked only here, so it costs a normal page nothing).
-    if (rows.length === 0 && request.cursor) await this.assertCursorTicket(tenantId, request.cursor);
-    const data = rows.slice(0, request.limit).map(toRow);
-    return { data, next_cursor: rows.length > request.limit ? encodeCursor(data[data.length - 1].id) : null };
-  }
-
-  private async assertCursorTicket(tenantId: string, cursor: string): Promise<void> {
-    const [found] = await this.dataSource.query('SELECT 1 FROM tickets WHERE tenant_id = $1 AND id = $2', [tenantId, decodeCursor(cursor)]);
-    if (!found) throw notACursor();
+    return page.page(rows.map(toRow), this.dataSource);
   }
 }
