@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { definedFields, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
 import { keyset, Page } from '../pagination';
-import { AccessCondition, SqlParams } from '../sql';
+import { AccessCondition, columnsOf, SqlParams } from '../sql';
 
 export interface TicketRow {
   id: string;
@@ -119,6 +119,22 @@ const SORT_KEYS: Record<TicketSort, (alias: string) => string> = {
   resolution_due_at: (a) => `COALESCE(${a}.resolution_due_at, 'infinity'::timestamptz)`,
 };
 
+// The columns insert and update may name: SQL built from a NewTicket's or a TicketChanges' keys.
+const INSERTABLE = columnsOf<NewTicket>()('tickets', [
+  'tenant_id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id', 'owner_role',
+  'franchise_id', 'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'sla_policy_id', 'first_response_due_at',
+  'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at',
+  'sla_paused_at', 'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'resolution_summary', 'created_at',
+]);
+const UPDATABLE = columnsOf<Required<TicketChanges>>()('tickets', [
+  'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id', 'owner_role', 'franchise_id',
+  'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'archived', 'sla_policy_id', 'first_response_due_at', 'first_response_warn_at',
+  'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at', 'sla_paused_at', 'sla_paused_seconds',
+  'sla_state', 'next_sla_check_at', 'escalation_level', 'breached_at', 'reopen_count', 'resolution_summary', 'resolved_at', 'closed_at',
+]);
+const SLA_BOOKKEEPING = columnsOf<Required<SlaChanges>>()('tickets', ['sla_state', 'next_sla_check_at', 'breached_at']);
+type SlaChanges = Pick<TicketChanges, 'sla_state' | 'next_sla_check_at' | 'breached_at'>;
+
 function toRow(raw: Record<string, unknown>): TicketRow {
   return { ...(raw as unknown as TicketRow), sla_paused_seconds: Number(raw.sla_paused_seconds) };
 }
@@ -147,7 +163,7 @@ export class TicketsRepository {
   /** Inserts the ticket, or returns null when its (source, source_id) already exists. */
   async insert(manager: EntityManager, ticket: NewTicket): Promise<TicketRow | null> {
     const params = new SqlParams();
-    const entries = Object.entries(ticket);
+    const entries = INSERTABLE.entries(ticket);
     const columns = entries.map(([column]) => column).join(', ');
     const values = entries.map(([column, value]) => (column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value))).join(', ');
     const rows = await manager.query(
@@ -162,7 +178,7 @@ export class TicketsRepository {
   /** Applies changes to a locked ticket, bumping its version. */
   async update(manager: EntityManager, tenantId: string, id: string, changes: TicketChanges, at: Date): Promise<TicketRow> {
     const params = new SqlParams();
-    const sets = Object.entries(definedFields(changes)).map(([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`);
+    const sets = UPDATABLE.entries(definedFields(changes)).map(([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`);
     const [rows] = await manager.query(
       `UPDATE tickets SET ${[...sets, `version = version + 1`, `updated_at = ${params.add(at)}`].join(', ')}
        WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}
@@ -182,9 +198,9 @@ export class TicketsRepository {
    * SLA bookkeeping (state, next check, first breach): not a change of the ticket's content, so
    * the version stays and agents' If-Match keeps working while the clock ticks.
    */
-  async updateSla(manager: EntityManager, tenantId: string, id: string, changes: Pick<TicketChanges, 'sla_state' | 'next_sla_check_at' | 'breached_at'>): Promise<void> {
+  async updateSla(manager: EntityManager, tenantId: string, id: string, changes: SlaChanges): Promise<void> {
     const params = new SqlParams();
-    const sets = Object.entries(definedFields(changes)).map(([column, value]) => `${column} = ${params.add(value)}`);
+    const sets = SLA_BOOKKEEPING.entries(definedFields(changes)).map(([column, value]) => `${column} = ${params.add(value)}`);
     if (sets.length === 0) return;
     await manager.query(`UPDATE tickets SET ${sets.join(', ')} WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}`, params.values);
   }
