@@ -21,7 +21,11 @@ let otherTenantTeam: string;
 let expected: string[];
 
 async function insertTeam(tenant: string, name: string, createdAt: Date): Promise<{ id: string; created_at: Date }> {
-  const [row] = await dataSource.query('INSERT INTO teams (tenant_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, created_at', [tenant, name, createdAt]);
+  const [row] = await dataSource.query('INSERT INTO teams (tenant_id, name, created_at) VALUES ($1, $2, $3) RETURNING id, created_at', [
+    tenant,
+    name,
+    createdAt,
+  ]);
   return row;
 }
 
@@ -43,7 +47,10 @@ async function teamsNewestFirst(cursor: string | undefined): Promise<Page<{ id: 
   const params = new SqlParams();
   const where = [`t.tenant_id = ${params.add(tenantId)}`];
   if (page.after) where.push(params.named(page.after.sql, page.after.params));
-  const rows: Array<{ id: string }> = await dataSource.query(`SELECT t.id FROM teams t WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`, params.values);
+  const rows: Array<{ id: string }> = await dataSource.query(
+    `SELECT t.id FROM teams t WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`,
+    params.values,
+  );
   return page.page(rows, dataSource);
 }
 

@@ -3,7 +3,7 @@ import { ColumnWhitelist, columnsOf } from './sql';
 describe('column whitelists', () => {
   const whitelist = new ColumnWhitelist('tickets', ['title', 'status']);
 
-  it('give the entries of keys they declare, in the object\'s order', () => {
+  it("give the entries of keys they declare, in the object's order", () => {
     expect(whitelist.entries({ status: 'open', title: 'Printer on fire' })).toEqual([
       ['status', 'open'],
       ['title', 'Printer on fire'],

@@ -68,9 +68,7 @@ export interface Queryable {
  * to the microsecond and riding the (tenant_id, key, id) indexes; or, where the key is a unique
  * bigint that clients may see (`seq`, the audit trail), by that key itself.
  */
-export type Keyset =
-  | { cursor: 'rows'; table: string; key?: (alias: string) => string; descending?: boolean }
-  | { cursor: 'seq'; column: string };
+export type Keyset = { cursor: 'rows'; table: string; key?: (alias: string) => string; descending?: boolean } | { cursor: 'seq'; column: string };
 
 /** What a query needs to fetch one page: everything but its own columns, filters and FROM. */
 export interface KeysetPlan {
