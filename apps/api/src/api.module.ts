@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@helpdesk/config';
-import { CoreModule, HealthModule, TicketingModule } from '@helpdesk/core';
-import { DatabaseModule } from '@helpdesk/database';
-import { QueueModule, RedisModule } from '@helpdesk/queue';
+import { CoreModule, HealthModule } from '@helpdesk/core';
+import { RedisModule } from '@helpdesk/queue';
 import { AdminModule } from './admin/admin.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { AuthController } from './auth/auth.controller';
@@ -20,7 +19,8 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, CoreModule, TicketingModule, HealthModule, AdminModule, TicketsModule],
+      // What this module's own controllers, guards and LoginBackoff use; the feature modules import theirs.
+      imports: [ConfigModule.forRoot(config), CoreModule, RedisModule, HealthModule, AdminModule, TicketsModule],
       controllers: [AuthController, HealthController],
       providers: [
         LoginBackoff,

@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@helpdesk/config';
 import { CoreModule } from '@helpdesk/core';
-import { DatabaseModule } from '@helpdesk/database';
 
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: CliModule, imports: [ConfigModule.forRoot(config), DatabaseModule, CoreModule] };
+    return { module: CliModule, imports: [ConfigModule.forRoot(config), CoreModule] };
   }
 }

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@helpdesk/config';
-import { CoreModule, HealthModule, TicketingModule } from '@helpdesk/core';
-import { DatabaseModule } from '@helpdesk/database';
+import { HealthModule, TicketingModule } from '@helpdesk/core';
 import { assertEveryQueueConsumed, QueueModule, RedisModule } from '@helpdesk/queue';
 import { HealthController } from './health/health.controller';
 import { SlaProcessor } from './sla/sla.processor';
@@ -16,7 +15,7 @@ export class WorkerModule {
     assertEveryQueueConsumed(PROCESSORS);
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, QueueModule, CoreModule, TicketingModule, HealthModule],
+      imports: [ConfigModule.forRoot(config), RedisModule, QueueModule, TicketingModule, HealthModule],
       controllers: [HealthController],
       providers: PROCESSORS,
     };

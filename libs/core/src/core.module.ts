@@ -1,5 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+import { DatabaseModule } from '@helpdesk/database';
 import { AccessService } from './access/access.service';
 import { CredentialPolicy } from './access/credential-policy';
 import { UserCache } from './access/user-cache';
@@ -24,10 +25,9 @@ const USE_CASES = [
   TenantProvisioningService,
 ];
 
-/** Identity, access and tenant administration: what both apps and the CLI run. Needs ConfigModule and DatabaseModule. */
-@Global()
+/** Identity, access and tenant administration: what both apps and the CLI run. Needs the (global) ConfigModule. */
 @Module({
-  imports: [JwtModule.register({})],
+  imports: [JwtModule.register({}), DatabaseModule],
   providers: USE_CASES,
   exports: USE_CASES,
 })

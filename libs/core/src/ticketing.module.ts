@@ -1,4 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { DatabaseModule } from '@helpdesk/database';
+import { QueueModule } from '@helpdesk/queue';
+import { CoreModule } from './core.module';
 import { EscalationService } from './sla/escalation.service';
 import { SlaMetrics } from './sla/sla-metrics';
 import { SlaMonitorService } from './sla/sla-monitor.service';
@@ -31,7 +34,6 @@ const USE_CASES = [
   SlaMetrics,
 ];
 
-/** Tickets, their conversation and their SLA: what api and worker run. Needs CoreModule and QueueModule. */
-@Global()
-@Module({ providers: USE_CASES, exports: USE_CASES })
+/** Tickets, their conversation and their SLA: what api and worker run. Needs the (global) ConfigModule. */
+@Module({ imports: [CoreModule, DatabaseModule, QueueModule], providers: USE_CASES, exports: USE_CASES })
 export class TicketingModule {}

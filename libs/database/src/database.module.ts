@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@helpdesk/config';
 import { dataSourceOptions } from './data-source';
@@ -36,7 +36,10 @@ const REPOSITORIES = [
   SlaEventsRepository,
 ];
 
-@Global()
+/**
+ * The connection (TypeORM's DataSource, which @nestjs/typeorm provides to every module) and the
+ * repositories. Modules that use a repository import this one; it is created once however many do.
+ */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({

@@ -11,6 +11,7 @@ export * from './repositories/sla-policies.repository';
 export * from './repositories/api-keys.repository';
 export * from './repositories/refresh-tokens.repository';
 export * from './sql';
+export * from './transactions';
 export * from './repositories/tickets.repository';
 export * from './repositories/ticket-messages.repository';
 export * from './repositories/ticket-watchers.repository';

@@ -30,7 +30,7 @@ const START_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const END_TIME = /^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$/;
 const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Intl also accepts offsets such as '+01:00' on some runtimes; we want region names only.
-const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 const TOP_LEVEL_KEYS = new Set(['time_zone', 'weekly', 'holidays']);
 
 // ----------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@helpdesk/config';
 import { jobProducerProvider, jobProducerToken } from './jobs/job-producer';
 import { jobOptionsOf } from './jobs/queue-definition';
@@ -9,9 +9,9 @@ import { SlaScheduler } from './sla-scheduler';
 
 /**
  * BullMQ on the configured Redis and prefix, every queue of the job contract (its default job
- * options from the contract) with its JobProducer, and the producers built on them; both apps import it.
+ * options from the contract) with its JobProducer, and the producers built on them; modules that
+ * enqueue or process jobs import it.
  */
-@Global()
 @Module({
   imports: [
     BullModule.forRootAsync({

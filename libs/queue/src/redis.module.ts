@@ -1,9 +1,9 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@helpdesk/config';
 import { createRedis, REDIS } from './redis';
 
-@Global()
+/** The shared Redis connection (REDIS); one per process however many modules import it, closed at shutdown. */
 @Module({
   providers: [
     {

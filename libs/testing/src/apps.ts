@@ -2,7 +2,6 @@ import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, loadConfig } from '@helpdesk/config';
 import { CoreModule } from '@helpdesk/core';
-import { DatabaseModule } from '@helpdesk/database';
 import { emptyWorkingDirectory, spawnBuilt, SpawnedProcess } from './processes';
 import { testEnvironment } from './test-env';
 
@@ -28,7 +27,7 @@ export interface RunningApp {
 @Module({})
 class TestServicesModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: TestServicesModule, imports: [ConfigModule.forRoot(config), DatabaseModule, CoreModule] };
+    return { module: TestServicesModule, imports: [ConfigModule.forRoot(config), CoreModule] };
   }
 }
 

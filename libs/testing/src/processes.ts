@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,11 +12,19 @@ import { join } from 'node:path';
  */
 
 export const ROOT = join(__dirname, '..', '..', '..');
-export const BUILT = {
-  api: join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js'),
-  worker: join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js'),
-  cli: join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'),
-} as const;
+
+/**
+ * Where `npm run build` puts an app's entry point, from the app's declaration in nest-cli.json:
+ * the tests know apps by name only, never by their source path (libraries do not import apps).
+ */
+function builtEntryPoint(app: string): string {
+  const { projects } = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as { projects: Record<string, { type: string; sourceRoot: string; entryFile: string }> };
+  const project = projects[app];
+  if (project?.type !== 'application') throw new Error(`nest-cli.json declares no application "${app}"`);
+  return join(ROOT, 'dist', project.sourceRoot, `${project.entryFile}.js`);
+}
+
+export const BUILT = { api: builtEntryPoint('api'), worker: builtEntryPoint('worker'), cli: builtEntryPoint('cli') } as const;
 
 export function assertBuilt(): void {
   for (const file of Object.values(BUILT)) {

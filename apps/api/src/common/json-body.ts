@@ -87,6 +87,6 @@ export function useJsonBodyParser(app: NestFastifyApplication): void {
       done(DomainError.validation([{ field: member || 'body', message }], `The JSON body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`), undefined);
       return;
     }
-    parse(request, text, done);
+    void parse(request, text, done);
   });
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { SlaEventsRepository, SlaPoliciesRepository, SlaPolicyEntity, TicketEscalationsRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
+import { commitWithoutWaitingForFlush, SlaEventsRepository, SlaPoliciesRepository, SlaPolicyEntity, TicketEscalationsRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
 import { DomainEvent, deriveSlaState, isOpenStatus, nextReplyEventAt, nextSlaEventAt, SlaMilestones, slaMilestones, SlaTargetMilestones } from '@helpdesk/domain';
 import { SlaScheduler } from '@helpdesk/queue';
 import { originOf, systemActor } from '../access/actor';
@@ -65,7 +65,7 @@ export class SlaMonitorService {
     const result = await this.dataSource.transaction(async (manager) => {
       // A check is idempotent and its ticket stays due until it commits, so a commit lost in a
       // crash is simply redone: no need to wait for the WAL flush (half a millisecond a ticket).
-      await manager.query('SET LOCAL synchronous_commit = off');
+      await commitWithoutWaitingForFlush(manager);
       // A ticket another transaction holds is being changed or checked right now: do not wait for
       // it (a sweep must not stall behind one ticket); say 'busy' so that a timer tries again.
       const ticket = await this.tickets.lockUnlessBusy(manager, tenantId, ticketId);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_ROLE_DESCRIPTIONS, DEFAULT_ROLE_RULES } from '@helpdesk/access';
-import { RolesRepository, SlaPoliciesRepository, TenantEntity, TenantsRepository, UserEntity, UsersRepository } from '@helpdesk/database';
+import { holdTransactionLock, RolesRepository, SlaPoliciesRepository, TeamsRepository, TenantEntity, TenantsRepository, UserEntity, UsersRepository } from '@helpdesk/database';
 import { DEFAULT_PAUSE_STATUSES, DEFAULT_SLA_POLICIES, DomainError, SEEDED_ROLES } from '@helpdesk/domain';
 import { generatePassword, hashPassword } from '../auth/passwords';
 
@@ -39,12 +39,13 @@ export class TenantProvisioningService {
     private readonly roles: RolesRepository,
     private readonly policies: SlaPoliciesRepository,
     private readonly users: UsersRepository,
+    private readonly teams: TeamsRepository,
   ) {}
 
   /** A new tenant with the seeded roles, the default SLA policies and its first admin, all or nothing. */
   async provision(input: ProvisionTenantInput): Promise<ProvisionedTenant> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [SEED_LOCK]);
+      await holdTransactionLock(manager, SEED_LOCK);
       if (await this.tenants.findBySlug(input.slug, manager)) {
         throw new DomainError('conflict', `A tenant with slug "${input.slug}" already exists.`);
       }
@@ -62,20 +63,18 @@ export class TenantProvisioningService {
    */
   async seedDemo(adminEmail: string, adminPassword: string | null): Promise<DemoSeedResult> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [SEED_LOCK]);
+      await holdTransactionLock(manager, SEED_LOCK);
       const tenant = (await this.tenants.findBySlug(DEMO_TENANT.slug, manager)) ?? (await this.tenants.create(manager, DEMO_TENANT.name, DEMO_TENANT.slug));
       await this.seedDefaults(manager, tenant.id);
       const teamIds = await this.seedTeams(manager, tenant.id);
-      const existing = await manager.query('SELECT 1 FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)', [tenant.id, adminEmail]);
-      if (existing.length > 0) return { tenant, adminEmail, password: null, demoUsers: [] };
+      if (await this.users.existsWithEmail(manager, tenant.id, adminEmail)) return { tenant, adminEmail, password: null, demoUsers: [] };
 
       const password = adminPassword ?? generatePassword();
       await this.createUser(manager, tenant.id, adminEmail, 'Demo Admin', 'admin', password);
       const demoUsers: DemoSeedResult['demoUsers'] = [];
       for (const role of SEEDED_ROLES.filter((r) => r !== 'admin')) {
         const email = `${role.replace(/_/g, '.')}@demo.helpdesk.local`;
-        const taken = await manager.query('SELECT 1 FROM users WHERE tenant_id = $1 AND lower(email) = $2', [tenant.id, email]);
-        if (taken.length > 0) continue;
+        if (await this.users.existsWithEmail(manager, tenant.id, email)) continue;
         await this.createUser(manager, tenant.id, email, `Demo ${role}`, role, password, {
           team_ids: role.startsWith('ops_') ? [teamIds[1]] : role === 'hq_support' ? [teamIds[0]] : [],
           franchise_id: role === 'franchise_agent' ? 'franchise-001' : null,
@@ -101,12 +100,7 @@ export class TenantProvisioningService {
   private async seedTeams(manager: EntityManager, tenantId: string): Promise<string[]> {
     const ids: string[] = [];
     for (const name of DEMO_TEAMS) {
-      const [row] = await manager.query(
-        `INSERT INTO teams (tenant_id, name) VALUES ($1, $2)
-         ON CONFLICT (tenant_id, lower(name)) DO UPDATE SET name = teams.name RETURNING id`,
-        [tenantId, name],
-      );
-      ids.push(row.id);
+      ids.push(await this.teams.ensureNamed(manager, tenantId, name));
     }
     return ids;
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditPage, decodeSeqCursor, Page, TicketAuditRepository, TicketFilter, TicketListRequest, TicketRow, TicketsRepository } from '@helpdesk/database';
+import { AuditPage, Page, TicketAuditRepository, TicketFilter, TicketListRequest, TicketRow, TicketsRepository } from '@helpdesk/database';
 import { AuditChainReport, definedFields, TicketView, verifyAuditChain } from '@helpdesk/domain';
 import { Actor, assertAllowed, NO_REQUEST, originOf, RequestMeta } from '../access/actor';
 import { assertTicketReadable, ticketReadConditionFor, ticketView } from './ticket-access';
@@ -42,7 +42,7 @@ export class TicketsService {
 
   async auditTrail(actor: Actor, id: string, limit: number, cursor?: string): Promise<AuditPage> {
     await this.assertAuditReadable(actor, id);
-    return this.audit.page(actor.tenantId, id, limit, cursor ? decodeSeqCursor(cursor) : null);
+    return this.audit.page(actor.tenantId, id, { limit, cursor });
   }
 
   async verifyAudit(actor: Actor, id: string): Promise<AuditChainReport> {

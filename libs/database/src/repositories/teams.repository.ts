@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { TeamEntity } from '../entities';
 import { keysetPage, Page, PageRequest } from '../pagination';
 import type { AccessCondition } from '../sql';
@@ -28,6 +28,16 @@ export class TeamsRepository {
     if (ids.length === 0) return new Set();
     const rows: Array<{ id: string }> = await this.dataSource.query('SELECT id FROM teams WHERE tenant_id = $1 AND id = ANY($2)', [tenantId, ids]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** The id of the tenant's team of this name (case-insensitive), created when missing. */
+  async ensureNamed(manager: EntityManager, tenantId: string, name: string): Promise<string> {
+    const [row]: Array<{ id: string }> = await manager.query(
+      `INSERT INTO teams (tenant_id, name) VALUES ($1, $2)
+       ON CONFLICT (tenant_id, lower(name)) DO UPDATE SET name = teams.name RETURNING id`,
+      [tenantId, name],
+    );
+    return row.id;
   }
 
   create(tenantId: string, fields: TeamFields): Promise<TeamEntity> {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditChainRow, auditHash, AuditContent } from '@helpdesk/domain';
-import { encodeSeqCursor } from '../pagination';
+import { keyset, PageRequest } from '../pagination';
+import { SqlParams } from '../sql';
 
 export type AuditEntry = Omit<AuditContent, 'id' | 'created_at'>;
 
@@ -34,14 +35,17 @@ export class TicketAuditRepository {
     );
   }
 
-  async page(tenantId: string, ticketId: string, limit: number, afterSeq: number | null): Promise<AuditPage> {
+  /** A page of the trail in seq order; the cursor is a seq cursor (a 422 when malformed). */
+  async page(tenantId: string, ticketId: string, request: PageRequest): Promise<AuditPage> {
+    const page = keyset({ cursor: 'seq', column: 'seq' }, 'a', tenantId, request);
+    const params = new SqlParams();
+    const where = [`a.tenant_id = ${params.add(tenantId)}`, `a.ticket_id = ${params.add(ticketId)}`];
+    if (page.after) where.push(params.named(page.after.sql, page.after.params));
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM ticket_audit WHERE tenant_id = $1 AND ticket_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
-      [tenantId, ticketId, afterSeq ?? 0, limit + 1],
+      `SELECT ${COLUMNS} FROM ticket_audit a WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`,
+      params.values,
     );
-    const data = rows.slice(0, limit).map(toRow);
-    const next_cursor = rows.length > limit ? encodeSeqCursor(data[data.length - 1].seq) : null;
-    return { data, next_cursor };
+    return page.page(rows.map(toRow), this.dataSource);
   }
 
   async chain(tenantId: string, ticketId: string): Promise<AuditChainRow[]> {

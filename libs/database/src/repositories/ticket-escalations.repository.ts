@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { decodeCursor, encodeCursor, Page } from '../pagination';
+import { keyset, Page } from '../pagination';
 import { AccessCondition, SqlParams } from '../sql';
 
 export type EscalationTrigger = 'first_response_breach' | 'resolution_breach' | 'next_reply_breach' | 'manual';
@@ -68,18 +68,18 @@ export class TicketEscalationsRepository {
 
   /** Recent escalations, newest first, of the tickets the caller may see (`access` on alias `t`). */
   async list(tenantId: string, filter: EscalationFilter, access: AccessCondition, limit: number, cursor?: string): Promise<Page<TicketEscalationRow>> {
+    const page = keyset({ cursor: 'rows', table: 'ticket_escalations', descending: true }, 'e', tenantId, { limit, cursor });
     const params = new SqlParams();
     const where = [`e.tenant_id = ${params.add(tenantId)}`, `(${params.named(access.sql, access.params)})`];
     if (filter.trigger) where.push(`e.trigger = ${params.add(filter.trigger)}`);
     if (filter.ticket_id) where.push(`e.ticket_id = ${params.add(filter.ticket_id)}`);
     if (filter.since) where.push(`e.created_at >= ${params.add(filter.since)}`);
-    if (cursor) where.push(`(e.created_at, e.id) < (SELECT c.created_at, c.id FROM ticket_escalations c WHERE c.id = ${params.add(decodeCursor(cursor))} AND c.tenant_id = $1)`);
+    if (page.after) where.push(params.named(page.after.sql, page.after.params));
     const rows: TicketEscalationRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM ticket_escalations e JOIN tickets t ON t.id = e.ticket_id AND t.tenant_id = e.tenant_id
-       WHERE ${where.join(' AND ')} ORDER BY e.created_at DESC, e.id DESC LIMIT ${params.add(limit + 1)}`,
+       WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`,
       params.values,
     );
-    const data = rows.slice(0, limit);
-    return { data, next_cursor: rows.length > limit ? encodeCursor(data[data.length - 1].id) : null };
+    return page.page(rows, this.dataSource);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { decodeCursor, encodeCursor, Page } from '../pagination';
+import { keyset, Page } from '../pagination';
 import { AccessCondition, SqlParams } from '../sql';
 
 export interface TicketMessageRow {
@@ -32,17 +32,15 @@ export class TicketMessagesRepository {
 
   /** A ticket's messages, oldest first, filtered by the caller's access condition on alias `m`. */
   async list(tenantId: string, ticketId: string, access: AccessCondition, limit: number, cursor?: string): Promise<Page<TicketMessageRow>> {
+    const page = keyset({ cursor: 'rows', table: 'ticket_messages' }, 'm', tenantId, { limit, cursor });
     const params = new SqlParams();
     const where = [`m.tenant_id = ${params.add(tenantId)}`, `m.ticket_id = ${params.add(ticketId)}`, `(${params.named(access.sql, access.params)})`];
-    if (cursor) {
-      where.push(`(m.created_at, m.id) > (SELECT c.created_at, c.id FROM ticket_messages c WHERE c.id = ${params.add(decodeCursor(cursor))} AND c.tenant_id = $1)`);
-    }
+    if (page.after) where.push(params.named(page.after.sql, page.after.params));
     const rows: TicketMessageRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')} FROM ticket_messages m WHERE ${where.join(' AND ')}
-       ORDER BY m.created_at, m.id LIMIT ${params.add(limit + 1)}`,
+       ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`,
       params.values,
     );
-    const data = rows.slice(0, limit);
-    return { data, next_cursor: rows.length > limit ? encodeCursor(data[data.length - 1].id) : null };
+    return page.page(rows, this.dataSource);
   }
 }

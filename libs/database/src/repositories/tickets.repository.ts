@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { definedFields, TICKET_COLUMN_NAMES, type SlaState, type TicketPriority, type TicketStatus, type TicketType } from '@helpdesk/domain';
-import { decodeCursor, encodeCursor, notACursor, Page } from '../pagination';
 import { DONE_STATUSES_SQL, PRIORITY_ORDER_SQL } from '../domain-sql';
-import { AccessCondition, SqlParams } from '../sql';
+import { keyset, Page } from '../pagination';
+import { AccessCondition, columnsOf, SqlParams } from '../sql';
 
 export interface TicketRow {
   id: string;
@@ -116,6 +116,22 @@ const SORT_KEYS: Record<TicketSort, (alias: string) => string> = {
   resolution_due_at: (a) => `COALESCE(${a}.resolution_due_at, 'infinity'::timestamptz)`,
 };
 
+// The columns insert and update may name: SQL built from a NewTicket's or a TicketChanges' keys.
+const INSERTABLE = columnsOf<NewTicket>()('tickets', [
+  'tenant_id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id', 'owner_role',
+  'franchise_id', 'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'sla_policy_id', 'first_response_due_at',
+  'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at',
+  'sla_paused_at', 'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'resolution_summary', 'created_at',
+]);
+const UPDATABLE = columnsOf<Required<TicketChanges>>()('tickets', [
+  'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id', 'owner_role', 'franchise_id',
+  'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'archived', 'sla_policy_id', 'first_response_due_at', 'first_response_warn_at',
+  'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at', 'sla_paused_at', 'sla_paused_seconds',
+  'sla_state', 'next_sla_check_at', 'escalation_level', 'breached_at', 'reopen_count', 'resolution_summary', 'resolved_at', 'closed_at',
+]);
+const SLA_BOOKKEEPING = columnsOf<Required<SlaChanges>>()('tickets', ['sla_state', 'next_sla_check_at', 'breached_at']);
+type SlaChanges = Pick<TicketChanges, 'sla_state' | 'next_sla_check_at' | 'breached_at'>;
+
 function toRow(raw: Record<string, unknown>): TicketRow {
   return { ...(raw as unknown as TicketRow), sla_paused_seconds: Number(raw.sla_paused_seconds) };
 }
@@ -144,7 +160,7 @@ export class TicketsRepository {
   /** Inserts the ticket, or returns null when its (source, source_id) already exists. */
   async insert(manager: EntityManager, ticket: NewTicket): Promise<TicketRow | null> {
     const params = new SqlParams();
-    const entries = Object.entries(ticket);
+    const entries = INSERTABLE.entries(ticket);
     const columns = entries.map(([column]) => column).join(', ');
     const values = entries.map(([column, value]) => (column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value))).join(', ');
     const rows = await manager.query(
@@ -159,7 +175,7 @@ export class TicketsRepository {
   /** Applies changes to a locked ticket, bumping its version. */
   async update(manager: EntityManager, tenantId: string, id: string, changes: TicketChanges, at: Date): Promise<TicketRow> {
     const params = new SqlParams();
-    const sets = Object.entries(definedFields(changes)).map(([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`);
+    const sets = UPDATABLE.entries(definedFields(changes)).map(([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`);
     const [rows] = await manager.query(
       `UPDATE tickets SET ${[...sets, `version = version + 1`, `updated_at = ${params.add(at)}`].join(', ')}
        WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}
@@ -179,9 +195,9 @@ export class TicketsRepository {
    * SLA bookkeeping (state, next check, first breach): not a change of the ticket's content, so
    * the version stays and agents' If-Match keeps working while the clock ticks.
    */
-  async updateSla(manager: EntityManager, tenantId: string, id: string, changes: Pick<TicketChanges, 'sla_state' | 'next_sla_check_at' | 'breached_at'>): Promise<void> {
+  async updateSla(manager: EntityManager, tenantId: string, id: string, changes: SlaChanges): Promise<void> {
     const params = new SqlParams();
-    const sets = Object.entries(definedFields(changes)).map(([column, value]) => `${column} = ${params.add(value)}`);
+    const sets = SLA_BOOKKEEPING.entries(definedFields(changes)).map(([column, value]) => `${column} = ${params.add(value)}`);
     if (sets.length === 0) return;
     await manager.query(`UPDATE tickets SET ${sets.join(', ')} WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}`, params.values);
   }
@@ -241,25 +257,12 @@ export class TicketsRepository {
     }
     where.push(`(${params.named(request.access.sql, request.access.params)})`);
 
-    const key = SORT_KEYS[request.sort];
-    const direction = request.descending ? 'DESC' : 'ASC';
-    if (request.cursor) {
-      const cursorId = params.add(decodeCursor(request.cursor));
-      where.push(`(${key('t')}, t.id) ${request.descending ? '<' : '>'} (SELECT ${key('c')}, c.id FROM tickets c WHERE c.id = ${cursorId} AND c.tenant_id = $1)`);
-    }
+    const page = keyset({ cursor: 'rows', table: 'tickets', key: SORT_KEYS[request.sort], descending: request.descending }, 't', tenantId, request);
+    if (page.after) where.push(params.named(page.after.sql, page.after.params));
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE ${where.join(' AND ')}
-       ORDER BY ${key('t')} ${direction}, t.id ${direction} LIMIT ${params.add(request.limit + 1)}`,
+      `SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`,
       params.values,
     );
-    // An empty page after a cursor: the cursor must name a ticket of this tenant (checked only here, so it costs a normal page nothing).
-    if (rows.length === 0 && request.cursor) await this.assertCursorTicket(tenantId, request.cursor);
-    const data = rows.slice(0, request.limit).map(toRow);
-    return { data, next_cursor: rows.length > request.limit ? encodeCursor(data[data.length - 1].id) : null };
-  }
-
-  private async assertCursorTicket(tenantId: string, cursor: string): Promise<void> {
-    const [found] = await this.dataSource.query('SELECT 1 FROM tickets WHERE tenant_id = $1 AND id = $2', [tenantId, decodeCursor(cursor)]);
-    if (!found) throw notACursor();
+    return page.page(rows.map(toRow), this.dataSource);
   }
 }

@@ -52,6 +52,12 @@ export class UsersRepository {
     return this.dataSource.manager.findOneBy(UserEntity, { tenant_id: tenantId, id });
   }
 
+  /** Whether the tenant has a user with this email, compared case-insensitively. */
+  async existsWithEmail(manager: EntityManager, tenantId: string, email: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query('SELECT 1 FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)', [tenantId, email]);
+    return rows.length > 0;
+  }
+
   /**
    * The user and the state of one of their sessions (a refresh-token family) in one query: what
    * every request with an access token needs (through UserCache).
