@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeysService, Principal } from '@helpdesk/core';
-import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import { IdParam } from '../common/id-param';
 import { PageQueryDto } from '../common/pagination.dto';
-import { CreateApiKeyDto } from './dto/api-keys.dto';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-keys.dto';
 
 @ApiTags('admin: API keys')
 @ApiAuthenticated()
@@ -16,6 +16,7 @@ export class ApiKeysController {
 
   @Post()
   @RequirePermission('create', 'ApiKey')
+  @ApiResult(201, CreatedApiKeyDto)
   @ApiOperation({ summary: 'Create a key; the response carries it once as `key`, only its hash is kept' })
   @ApiProblems(422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
@@ -24,6 +25,7 @@ export class ApiKeysController {
 
   @Get()
   @RequirePermission('read', 'ApiKey')
+  @ApiPage(ApiKeyDto)
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
     return this.keys.list(principal, query);
@@ -31,6 +33,7 @@ export class ApiKeysController {
 
   @Get(':id')
   @RequirePermission('read', 'ApiKey')
+  @ApiResult(200, ApiKeyDto)
   @ApiProblems(404)
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.keys.get(principal, id);

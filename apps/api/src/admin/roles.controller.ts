@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { Principal, RolesService } from '@helpdesk/core';
-import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import { IdParam } from '../common/id-param';
 import { PageQueryDto } from '../common/pagination.dto';
-import { CreateRoleDto, UpdateRoleDto } from './dto/roles.dto';
+import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/roles.dto';
 
 @ApiTags('admin: roles')
 @ApiAuthenticated()
@@ -16,6 +16,7 @@ export class RolesController {
 
   @Post()
   @RequirePermission('create', 'Role')
+  @ApiResult(201, RoleDto)
   @ApiProblems(409, 422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateRoleDto) {
     return this.roles.create(principal, body);
@@ -23,6 +24,7 @@ export class RolesController {
 
   @Get()
   @RequirePermission('read', 'Role')
+  @ApiPage(RoleDto)
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
     return this.roles.list(principal, query);
@@ -30,6 +32,7 @@ export class RolesController {
 
   @Get(':id')
   @RequirePermission('read', 'Role')
+  @ApiResult(200, RoleDto)
   @ApiProblems(404)
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.roles.get(principal, id);
@@ -37,6 +40,7 @@ export class RolesController {
 
   @Patch(':id')
   @RequirePermission('update', 'Role')
+  @ApiResult(200, RoleDto)
   @ApiProblems(404, 409, 422)
   update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateRoleDto) {
     return this.roles.update(principal, id, body);

@@ -1,11 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import { Principal, TeamsService } from '@helpdesk/core';
-import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import { IdParam } from '../common/id-param';
 import { PageQueryDto } from '../common/pagination.dto';
-import { CreateTeamDto, UpdateTeamDto } from './dto/teams.dto';
+import { CreateTeamDto, TeamDto, UpdateTeamDto } from './dto/teams.dto';
 
 @ApiTags('admin: teams')
 @ApiAuthenticated()
@@ -16,6 +16,7 @@ export class TeamsController {
 
   @Post()
   @RequirePermission('create', 'Team')
+  @ApiResult(201, TeamDto)
   @ApiProblems(409, 422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateTeamDto) {
     return this.teams.create(principal, body);
@@ -23,6 +24,7 @@ export class TeamsController {
 
   @Get()
   @RequirePermission('read', 'Team')
+  @ApiPage(TeamDto)
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto) {
     return this.teams.list(principal, query);
@@ -30,6 +32,7 @@ export class TeamsController {
 
   @Get(':id')
   @RequirePermission('read', 'Team')
+  @ApiResult(200, TeamDto)
   @ApiProblems(404)
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.teams.get(principal, id);
@@ -37,6 +40,7 @@ export class TeamsController {
 
   @Patch(':id')
   @RequirePermission('update', 'Team')
+  @ApiResult(200, TeamDto)
   @ApiProblems(404, 409, 422)
   update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateTeamDto) {
     return this.teams.update(principal, id, body);

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal, UsersService } from '@helpdesk/core';
-import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
 import { IdParam } from '../common/id-param';
-import { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/users.dto';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserDto } from './dto/users.dto';
 
 @ApiTags('admin: users')
 @ApiAuthenticated()
@@ -16,7 +16,7 @@ export class UsersController {
   @Post()
   @RequirePermission('create', 'User')
   @ApiOperation({ summary: 'Create a user with a role, teams, franchise, region and an admin-set password' })
-  @ApiCreatedResponse()
+  @ApiResult(201, UserDto)
   @ApiProblems(409, 422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto) {
     return this.users.create(principal, body);
@@ -25,6 +25,7 @@ export class UsersController {
   @Get()
   @RequirePermission('read', 'User')
   @ApiOperation({ summary: 'List users (keyset pagination)' })
+  @ApiPage(UserDto)
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListUsersQueryDto) {
     const { limit, cursor, ...filter } = query;
@@ -33,6 +34,7 @@ export class UsersController {
 
   @Get(':id')
   @RequirePermission('read', 'User')
+  @ApiResult(200, UserDto)
   @ApiProblems(404)
   get(@CurrentPrincipal() principal: Principal, @IdParam() id: string) {
     return this.users.get(principal, id);
@@ -41,6 +43,7 @@ export class UsersController {
   @Patch(':id')
   @RequirePermission('update', 'User')
   @ApiOperation({ summary: 'Update a user; setting a password or deactivating ends their sessions' })
+  @ApiResult(200, UserDto)
   @ApiProblems(404, 409, 422)
   update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateUserDto) {
     return this.users.update(principal, id, body, principal.kind === 'user' ? principal.id : null);

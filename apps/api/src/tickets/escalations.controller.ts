@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EscalationService, RequestContext, SlaViewService } from '@helpdesk/core';
-import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { Ctx } from '../common/decorators';
 import { IdParam } from '../common/id-param';
-import { DeEscalateDto, EscalateDto, ListEscalationsQueryDto } from './dto/escalations.dto';
+import { DeEscalateDto, DeEscalateResultDto, EscalateDto, EscalateResultDto, EscalationDto, ListEscalationsQueryDto, TicketSlaDto } from './dto/escalations.dto';
 
 @ApiTags('SLA and escalation')
 @ApiAuthenticated()
@@ -17,6 +17,7 @@ export class EscalationsController {
 
   @Post('tickets/:id/escalate')
   @HttpCode(200)
+  @ApiResult(200, EscalateResultDto)
   @ApiOperation({ summary: 'Escalate one step along the policy’s chain (the same path as breach escalations)' })
   @ApiProblems(403, 404, 409, 422)
   async escalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: EscalateDto) {
@@ -26,6 +27,7 @@ export class EscalationsController {
 
   @Post('tickets/:id/escalation/acknowledge')
   @HttpCode(200)
+  @ApiResult(200, EscalationDto, 'The escalation acknowledged')
   @ApiOperation({ summary: 'Take the current escalation in hand: no further automatic escalation for this breach' })
   @ApiProblems(403, 404, 409)
   acknowledge(@Ctx() context: RequestContext, @IdParam() id: string) {
@@ -34,6 +36,7 @@ export class EscalationsController {
 
   @Post('tickets/:id/escalation/de-escalate')
   @HttpCode(200)
+  @ApiResult(200, DeEscalateResultDto)
   @ApiOperation({ summary: 'One step back down the chain (audited)' })
   @ApiProblems(403, 404, 409, 422)
   async deEscalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: DeEscalateDto) {
@@ -42,6 +45,7 @@ export class EscalationsController {
   }
 
   @Get('tickets/:id/sla')
+  @ApiResult(200, TicketSlaDto)
   @ApiOperation({ summary: 'The ticket’s SLA: policy version, targets with remaining business minutes, event log, escalations' })
   @ApiProblems(404)
   sla(@Ctx() context: RequestContext, @IdParam() id: string) {
@@ -49,6 +53,7 @@ export class EscalationsController {
   }
 
   @Get('escalations')
+  @ApiPage(EscalationDto)
   @ApiOperation({ summary: 'Recent escalations of the tickets the caller may see, newest first' })
   @ApiProblems(403, 422)
   list(@Ctx() context: RequestContext, @Query() query: ListEscalationsQueryDto) {

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MessagesService, RequestContext } from '@helpdesk/core';
-import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { Ctx } from '../common/decorators';
 import { IdParam } from '../common/id-param';
 import { PageQueryDto } from '../common/pagination.dto';
-import { CreateMessageDto } from './dto/messages.dto';
+import { CreateMessageDto, MessageDto } from './dto/messages.dto';
 
 @ApiTags('messages')
 @ApiAuthenticated()
@@ -15,6 +15,7 @@ export class MessagesController {
 
   @Post()
   @ApiOperation({ summary: 'A public reply or an internal note' })
+  @ApiResult(201, MessageDto)
   @ApiProblems(403, 404, 409, 422)
   create(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: CreateMessageDto) {
     return this.messages.create(context, id, body);
@@ -22,6 +23,7 @@ export class MessagesController {
 
   @Get()
   @ApiOperation({ summary: 'Messages, oldest first; requesters never see internal notes' })
+  @ApiPage(MessageDto)
   @ApiProblems(403, 404, 422)
   list(@Ctx() context: RequestContext, @IdParam() id: string, @Query() query: PageQueryDto) {
     return this.messages.list(context, id, query.limit, query.cursor);

@@ -1,16 +1,21 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { FastifyReply } from 'fastify';
 import { RequestContext, TicketsService, TicketView } from '@helpdesk/core';
 import { TicketSort } from '@helpdesk/database';
 import { DomainError } from '@helpdesk/domain';
-import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { Ctx, RequirePermission } from '../common/decorators';
 import { etagOf, versionFromIfMatch } from '../common/etag';
 import { IdParam } from '../common/id-param';
 import { TICKET_PAGE_SCHEMA, TICKET_SCHEMA } from './ticket.schema';
+import { AuditChainReportDto, AuditEntryDto } from './dto/audit.dto';
 import { AssignTicketDto, AuditQueryDto, CreateTicketDto, ListTicketsQueryDto, UpdateTicketDto } from './dto/tickets.dto';
+
+// Until the ticket read model declares it, a ticket is documented as an object.
+const TICKET_ANSWER = { type: 'object', additionalProperties: true, description: 'A ticket, with the fields the caller’s role may see' };
+const TICKET_PAGE_ANSWER = { type: 'object', required: ['data', 'next_cursor'], properties: { data: { type: 'array', items: TICKET_ANSWER }, next_cursor: { type: 'string', nullable: true } } };
 
 function withEtag(reply: FastifyReply, ticket: TicketView): TicketView {
   if (ticket.version !== undefined) void reply.header('etag', etagOf(ticket.version));
@@ -27,8 +32,8 @@ export class TicketsController {
   @RequirePermission('create', 'Ticket')
   @ApiOperation({ summary: 'Raise a ticket; due dates come from the SLA policy of its priority' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same answer; same key, other body: 422' })
-  @ApiCreatedResponse({ description: 'Created; Location and ETag headers set' })
-  @ApiOkResponse({ description: 'An earlier ticket with the same source_id or Idempotency-Key' })
+  @ApiResult(201, TICKET_ANSWER, 'Created; Location and ETag headers set')
+  @ApiResult(200, TICKET_ANSWER, 'An earlier ticket with the same source_id or Idempotency-Key')
   @ApiProblems(403, 422)
   async create(@Ctx() context: RequestContext, @Body() body: CreateTicketDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
@@ -43,6 +48,7 @@ export class TicketsController {
   @RouteSchema({ response: { 200: TICKET_PAGE_SCHEMA } })
   @RequirePermission('read', 'Ticket')
   @ApiOperation({ summary: 'Tickets the caller may see, filtered, searched and sorted, by keyset pages' })
+  @ApiResult(200, TICKET_PAGE_ANSWER, 'One page; next_cursor is null on the last')
   @ApiProblems(403, 422)
   list(@Ctx() context: RequestContext, @Query() query: ListTicketsQueryDto) {
     const { limit, cursor, sort = '-created_at', ...filter } = query;
@@ -53,6 +59,7 @@ export class TicketsController {
   @Get(':id')
   @RouteSchema({ response: { 200: TICKET_SCHEMA } })
   @ApiOperation({ summary: 'One ticket, with its version as ETag; viewing a sensitive ticket is audited' })
+  @ApiResult(200, TICKET_ANSWER)
   @ApiProblems(404)
   async get(@Ctx() context: RequestContext, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.tickets.get(context, id));
@@ -61,6 +68,7 @@ export class TicketsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change fields or status; needs If-Match with the current ETag' })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version being changed' })
+  @ApiResult(200, TICKET_ANSWER)
   @ApiProblems(403, 404, 409, 412, 422, 428)
   async update(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: UpdateTicketDto, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.tickets.update(context, id, body, versionFromIfMatch(ifMatch)));
@@ -69,6 +77,7 @@ export class TicketsController {
   @Post(':id/assign')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign to a user and/or team (null clears), with a reason' })
+  @ApiResult(200, TICKET_ANSWER)
   @ApiProblems(403, 404, 422)
   async assign(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: AssignTicketDto, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.tickets.assign(context, id, body));
@@ -77,7 +86,7 @@ export class TicketsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Archive (soft delete): the ticket leaves default lists, its history stays' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'Archived' })
   @ApiProblems(403, 404)
   async archive(@Ctx() context: RequestContext, @IdParam() id: string): Promise<void> {
     await this.tickets.archive(context, id);
@@ -85,6 +94,7 @@ export class TicketsController {
 
   @Get(':id/audit')
   @ApiOperation({ summary: 'The ticket’s audit trail: who, what (old and new values), ip, when' })
+  @ApiPage(AuditEntryDto)
   @ApiProblems(403, 404, 422)
   audit(@Ctx() context: RequestContext, @IdParam() id: string, @Query() query: AuditQueryDto) {
     return this.tickets.auditTrail(context, id, query.limit, query.cursor);
@@ -92,6 +102,7 @@ export class TicketsController {
 
   @Get(':id/audit/verify')
   @ApiOperation({ summary: 'Whether the audit trail’s hash chain is intact' })
+  @ApiResult(200, AuditChainReportDto)
   @ApiProblems(403, 404)
   verify(@Ctx() context: RequestContext, @IdParam() id: string) {
     return this.tickets.verifyAudit(context, id);

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequestContext, WatchersService } from '@helpdesk/core';
-import { ApiAuthenticated, ApiProblems } from '../common/api-docs';
+import { ApiAuthenticated, ApiList, ApiProblems, ApiResult } from '../common/api-docs';
 import { Ctx } from '../common/decorators';
 import { IdParam } from '../common/id-param';
-import { AddWatcherDto, WatcherPreferencesDto } from './dto/messages.dto';
+import { AddWatcherDto, WatcherDto, WatcherPreferencesDto } from './dto/messages.dto';
 
 @ApiTags('watchers')
 @ApiAuthenticated()
@@ -14,6 +14,7 @@ export class WatchersController {
 
   @Post()
   @ApiOperation({ summary: 'Watch the ticket (yourself by default; others with permission)' })
+  @ApiResult(201, WatcherDto)
   @ApiProblems(403, 404, 409, 422)
   add(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: AddWatcherDto) {
     const { user_id, ...preferences } = body;
@@ -21,6 +22,7 @@ export class WatchersController {
   }
 
   @Get()
+  @ApiList(WatcherDto)
   @ApiProblems(403, 404)
   list(@Ctx() context: RequestContext, @IdParam() id: string) {
     return this.watchers.list(context, id).then((data) => ({ data }));
@@ -28,6 +30,7 @@ export class WatchersController {
 
   @Patch(':userId')
   @ApiOperation({ summary: 'Change a watcher’s channel preferences' })
+  @ApiResult(200, WatcherDto)
   @ApiProblems(403, 404, 422)
   update(@Ctx() context: RequestContext, @IdParam() id: string, @IdParam('userId') userId: string, @Body() body: WatcherPreferencesDto) {
     return this.watchers.update(context, id, userId, body);
@@ -35,6 +38,7 @@ export class WatchersController {
 
   @Delete(':userId')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'No longer watching' })
   @ApiProblems(403, 404)
   async remove(@Ctx() context: RequestContext, @IdParam() id: string, @IdParam('userId') userId: string): Promise<void> {
     await this.watchers.remove(context, id, userId);
