@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, loadConfig } from '@helpdesk/config';
 import { CoreModule } from '@helpdesk/core';
 import { DatabaseModule } from '@helpdesk/database';
-import { describeViolations, startValidatingProxy, takeViolations, ValidatingProxy } from './openapi-proxy';
+import { describeViolations, startValidatingProxy, ValidatingProxy, Violation } from './openapi-proxy';
 import { emptyWorkingDirectory, spawnBuilt, SpawnedProcess } from './processes';
 import { testEnvironment } from './test-env';
 
@@ -63,15 +63,16 @@ async function start(app: 'api' | 'worker', overrides: Record<string, string>, c
     process: spawned,
     services,
     close: async ({ requireCleanExit = true } = {}) => {
+      let unreported: Violation[] = [];
       try {
         const exited = await spawned.stop();
         if (requireCleanExit && (!exited || exited.code !== 0)) throw new Error(`${app} did not exit cleanly on SIGTERM (${exited ? `code ${exited.code}, signal ${exited.signal}` : 'killed after 15 s'}); output: ${spawned.output()}`);
       } finally {
+        unreported = proxy?.take() ?? [];
         await proxy?.close();
         await services.close();
         workdir.remove();
       }
-      const unreported = proxy ? takeViolations() : [];
       if (unreported.length > 0) throw new Error(describeViolations(unreported));
     },
   };

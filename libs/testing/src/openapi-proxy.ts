@@ -1,6 +1,6 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { Agent, createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
+import { Agent, createServer, get, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
 import { AddressInfo, isIPv4 } from 'node:net';
 import { OpenAPIBackend, Operation } from 'openapi-backend';
 
@@ -25,8 +25,8 @@ export interface Violation {
 
 export interface ValidatingProxy {
   url: string;
-  /** Violations not yet handed out by takeViolations(). */
-  pending(): Violation[];
+  /** Hands out (and forgets) this proxy's violations not yet handed out. */
+  take(): Violation[];
   close(): Promise<void>;
 }
 
@@ -97,7 +97,7 @@ export async function startValidatingProxy(target: string): Promise<ValidatingPr
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    pending: () => [...state.violations],
+    take: () => state.violations.splice(0),
     close: () =>
       new Promise<void>((resolve) => {
         proxies.delete(state);
@@ -121,9 +121,7 @@ class OpenApiChecker {
   private constructor(private readonly api: OpenAPIBackend) {}
 
   static async load(target: string): Promise<OpenApiChecker> {
-    const response = await fetch(`${target}/docs/openapi.json`);
-    if (!response.ok) throw new Error(`GET ${target}/docs/openapi.json answered ${response.status}`);
-    const api = new OpenAPIBackend({ definition: (await response.json()) as never, quick: true, validate: false });
+    const api = new OpenAPIBackend({ definition: (await getJson(`${target}/docs/openapi.json`)) as never, quick: true, validate: false });
     await api.init();
     return new OpenApiChecker(api);
   }
@@ -177,6 +175,24 @@ class OpenApiChecker {
     if (!validate) this.validators.set(key, (validate = this.ajv.compile(schema)));
     return validate;
   }
+}
+
+/** A GET on a connection of its own, closed after it (no keep-alive socket outlives the api). */
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        if (response.statusCode !== 200) return reject(new Error(`GET ${url} answered ${response.statusCode}`));
+        try {
+          resolve(JSON.parse(text));
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+    }).on('error', reject);
+  });
 }
 
 function mediaType(answer: IncomingMessage): string | undefined {

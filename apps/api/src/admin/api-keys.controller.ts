@@ -17,13 +17,14 @@ export class ApiKeysController {
   @Post()
   @RequirePermission('create', 'ApiKey')
   @ApiResult(201, CreatedApiKeyDto)
-  @ApiOperation({ summary: 'Create a key; the response carries it once as `key`, only its hash is kept' })
+  @ApiOperation({ summary: 'Create a key; the response carries it once as `key`, only its hash is kept', description: 'Needs create on ApiKey. The key acts under the named role, narrowed by its scopes, and is rate-limited by rate_limit (or the configured default). Store `key` at once: it cannot be shown again.' })
   @ApiProblems(422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
     return this.keys.create(principal, body, principal.kind === 'user' ? principal.id : null);
   }
 
   @Get()
+  @ApiOperation({ summary: 'List API keys (keyset pagination)', description: 'The tenant’s keys, by prefix; never the key itself.' })
   @RequirePermission('read', 'ApiKey')
   @ApiPage(ApiKeyDto)
   @ApiProblems(422)
@@ -32,6 +33,7 @@ export class ApiKeysController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One API key', description: 'The key’s prefix, role, scopes, limits and last use; never the key itself.' })
   @RequirePermission('read', 'ApiKey')
   @ApiResult(200, ApiKeyDto)
   @ApiProblems(404)
@@ -42,7 +44,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('delete', 'ApiKey')
-  @ApiOperation({ summary: 'Revoke a key; it stops working at once (kept, with revoked_at, for GET)' })
+  @ApiOperation({ summary: 'Revoke a key; it stops working at once (kept, with revoked_at, for GET)', description: 'Needs delete on ApiKey. Requests with the key answer 401 from then on.' })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiProblems(404)
   async revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {

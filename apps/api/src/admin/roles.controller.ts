@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal, RolesService } from '@helpdesk/core';
 import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
@@ -15,6 +15,7 @@ export class RolesController {
   constructor(private readonly roles: RolesService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a role', description: 'A role is a set of CASL rules with `${user.x}` placeholders in its conditions; lists and single records are filtered by them. 409 when the name is taken.' })
   @RequirePermission('create', 'Role')
   @ApiResult(201, RoleDto)
   @ApiProblems(409, 422)
@@ -23,6 +24,7 @@ export class RolesController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List roles (keyset pagination)', description: 'Seeded roles (is_system) and the tenant’s own.' })
   @RequirePermission('read', 'Role')
   @ApiPage(RoleDto)
   @ApiProblems(422)
@@ -31,6 +33,7 @@ export class RolesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One role', description: 'The role with its rules.' })
   @RequirePermission('read', 'Role')
   @ApiResult(200, RoleDto)
   @ApiProblems(404)
@@ -39,6 +42,7 @@ export class RolesController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a role’s description or rules', description: 'Takes effect on the next request of every user and key holding the role. 409 for the admin role, which cannot be edited.' })
   @RequirePermission('update', 'Role')
   @ApiResult(200, RoleDto)
   @ApiProblems(404, 409, 422)
@@ -47,6 +51,7 @@ export class RolesController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a role', description: '409 while users or API keys hold it, or for a seeded role.' })
   @HttpCode(204)
   @RequirePermission('delete', 'Role')
   @ApiNoContentResponse({ description: 'Deleted' })

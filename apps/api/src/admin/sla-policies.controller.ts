@@ -15,12 +15,13 @@ export class SlaPoliciesController {
   @Get()
   @RequirePermission('read', 'SlaPolicy')
   @ApiList(SlaPolicyDto)
-  @ApiOperation({ summary: 'The current policy of each priority' })
+  @ApiOperation({ summary: 'The current policy of each priority', description: 'One policy per priority, its current version.' })
   list(@CurrentPrincipal() principal: Principal) {
     return this.policies.list(principal).then((data) => ({ data }));
   }
 
   @Get(':priority')
+  @ApiOperation({ summary: 'The current policy of one priority', description: '404 when the tenant has none for the priority.' })
   @RequirePermission('read', 'SlaPolicy')
   @ApiResult(200, SlaPolicyDto)
   @ApiProblems(404, 422)
@@ -31,7 +32,7 @@ export class SlaPoliciesController {
   @Put(':priority')
   @RequirePermission('update', 'SlaPolicy')
   @ApiResult(200, SlaPolicyDto)
-  @ApiOperation({ summary: 'Replace the terms of a priority; stored as a new version, tickets keep the version they applied' })
+  @ApiOperation({ summary: 'Replace the terms of a priority; stored as a new version, tickets keep the version they applied', description: 'Each target must fit in the working time the business-hours calendar guarantees (422 naming the target otherwise).' })
   @ApiProblems(422)
   put(@CurrentPrincipal() principal: Principal, @Param() params: PriorityParamDto, @Body() body: PutSlaPolicyDto) {
     return this.policies.put(principal, params.priority, body, principal.kind === 'user' ? principal.id : null);

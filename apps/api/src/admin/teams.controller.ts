@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Principal, TeamsService } from '@helpdesk/core';
 import { ApiAuthenticated, ApiPage, ApiProblems, ApiResult } from '../common/api-docs';
 import { CurrentPrincipal, RequirePermission } from '../common/decorators';
@@ -15,6 +15,7 @@ export class TeamsController {
   constructor(private readonly teams: TeamsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a team', description: '409 when the name is taken in the tenant.' })
   @RequirePermission('create', 'Team')
   @ApiResult(201, TeamDto)
   @ApiProblems(409, 422)
@@ -23,6 +24,7 @@ export class TeamsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List teams (keyset pagination)', description: 'The tenant’s teams.' })
   @RequirePermission('read', 'Team')
   @ApiPage(TeamDto)
   @ApiProblems(422)
@@ -31,6 +33,7 @@ export class TeamsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One team', description: 'The team’s name and description.' })
   @RequirePermission('read', 'Team')
   @ApiResult(200, TeamDto)
   @ApiProblems(404)
@@ -39,6 +42,7 @@ export class TeamsController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Rename or describe a team', description: '409 when the new name is taken in the tenant.' })
   @RequirePermission('update', 'Team')
   @ApiResult(200, TeamDto)
   @ApiProblems(404, 409, 422)
@@ -47,6 +51,7 @@ export class TeamsController {
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete a team', description: 'Its members lose the team; tickets keep their history.' })
   @HttpCode(204)
   @RequirePermission('delete', 'Team')
   @ApiNoContentResponse({ description: 'Deleted; members lose the team' })

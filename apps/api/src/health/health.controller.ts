@@ -15,14 +15,14 @@ export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}
 
   @Get('live')
-  @ApiOperation({ summary: 'The process is up' })
+  @ApiOperation({ summary: 'The process is up', description: 'Liveness probe: answers 200 while the process runs; never rate-limited.' })
   @ApiResult(200, { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } })
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'PostgreSQL and Redis answer (503 otherwise)' })
+  @ApiOperation({ summary: 'PostgreSQL and Redis answer (503 otherwise)', description: 'Readiness probe: the Terminus report of each dependency, 200 when all answer and 503 otherwise; never rate-limited.' })
   @ApiResult(200, READINESS, 'Every dependency answers')
   @ApiResponse({ status: 503, description: 'A dependency does not answer; the report says which', content: { 'application/json': { schema: READINESS } } })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {

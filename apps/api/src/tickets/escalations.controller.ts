@@ -18,7 +18,7 @@ export class EscalationsController {
   @Post('tickets/:id/escalate')
   @HttpCode(200)
   @ApiResult(200, EscalateResultDto)
-  @ApiOperation({ summary: 'Escalate one step along the policy’s chain (the same path as breach escalations)' })
+  @ApiOperation({ summary: 'Escalate one step along the policy’s chain (the same path as breach escalations)', description: 'Writes the escalation, audit and outbox rows in one transaction, guarded by compare-and-set on the level: 409 when from_level is given and the ticket has moved since, or when it has no SLA policy. outcome exhausted: the chain has no further step.' })
   @ApiProblems(403, 404, 409, 422)
   async escalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: EscalateDto) {
     const { outcome, escalation } = await this.escalation.escalateManually(context, id, body.reason, body.from_level);
@@ -28,7 +28,7 @@ export class EscalationsController {
   @Post('tickets/:id/escalation/acknowledge')
   @HttpCode(200)
   @ApiResult(200, EscalationDto, 'The escalation acknowledged')
-  @ApiOperation({ summary: 'Take the current escalation in hand: no further automatic escalation for this breach' })
+  @ApiOperation({ summary: 'Take the current escalation in hand: no further automatic escalation for this breach', description: '409 when the ticket has no unacknowledged escalation.' })
   @ApiProblems(403, 404, 409)
   acknowledge(@Ctx() context: RequestContext, @IdParam() id: string) {
     return this.escalation.acknowledge(context, id);
@@ -37,7 +37,7 @@ export class EscalationsController {
   @Post('tickets/:id/escalation/de-escalate')
   @HttpCode(200)
   @ApiResult(200, DeEscalateResultDto)
-  @ApiOperation({ summary: 'One step back down the chain (audited)' })
+  @ApiOperation({ summary: 'One step back down the chain (audited)', description: 'Lowers escalation_level by one along the policy’s chain; 409 when the ticket is not escalated.' })
   @ApiProblems(403, 404, 409, 422)
   async deEscalate(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: DeEscalateDto) {
     const ticket = await this.escalation.deEscalate(context, id, body.reason);
@@ -46,7 +46,8 @@ export class EscalationsController {
 
   @Get('tickets/:id/sla')
   @ApiResult(200, TicketSlaDto)
-  @ApiOperation({ summary: 'The ticket’s SLA: policy version, targets with remaining business minutes, event log, escalations' })
+  @ApiProblems(403)
+  @ApiOperation({ summary: 'The ticket’s SLA: policy version, targets with remaining business minutes, event log, escalations', description: 'Remaining minutes are counted in business time where the policy has a calendar.' })
   @ApiProblems(404)
   sla(@Ctx() context: RequestContext, @IdParam() id: string) {
     return this.view.ticketSla(context, id);
@@ -54,7 +55,7 @@ export class EscalationsController {
 
   @Get('escalations')
   @ApiPage(EscalationDto)
-  @ApiOperation({ summary: 'Recent escalations of the tickets the caller may see, newest first' })
+  @ApiOperation({ summary: 'Recent escalations of the tickets the caller may see, newest first', description: 'Filtered by trigger, ticket and since; only escalations of tickets the caller may read.' })
   @ApiProblems(403, 422)
   list(@Ctx() context: RequestContext, @Query() query: ListEscalationsQueryDto) {
     const { limit, cursor, ...filter } = query;

@@ -30,10 +30,11 @@ export class TicketsController {
 
   @Post()
   @RequirePermission('create', 'Ticket')
-  @ApiOperation({ summary: 'Raise a ticket; due dates come from the SLA policy of its priority' })
+  @ApiOperation({ summary: 'Raise a ticket; due dates come from the SLA policy of its priority', description: 'Answers 201 with Location and ETag; the same Idempotency-Key with the same body (or a known source and source_id) answers 200 with the earlier ticket, another body 422.' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same answer; same key, other body: 422' })
   @ApiResult(201, TICKET_ANSWER, 'Created; Location and ETag headers set')
   @ApiResult(200, TICKET_ANSWER, 'An earlier ticket with the same source_id or Idempotency-Key')
+  @ApiProblems(409)
   @ApiProblems(403, 422)
   async create(@Ctx() context: RequestContext, @Body() body: CreateTicketDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
@@ -47,7 +48,7 @@ export class TicketsController {
   @Get()
   @RouteSchema({ response: { 200: TICKET_PAGE_SCHEMA } })
   @RequirePermission('read', 'Ticket')
-  @ApiOperation({ summary: 'Tickets the caller may see, filtered, searched and sorted, by keyset pages' })
+  @ApiOperation({ summary: 'Tickets the caller may see, filtered, searched and sorted, by keyset pages', description: 'Filtered in SQL by the caller’s role, so pages and counts hold only what the caller may see; `q` is a full-text search.' })
   @ApiResult(200, TICKET_PAGE_ANSWER, 'One page; next_cursor is null on the last')
   @ApiProblems(403, 422)
   list(@Ctx() context: RequestContext, @Query() query: ListTicketsQueryDto) {
@@ -58,7 +59,7 @@ export class TicketsController {
 
   @Get(':id')
   @RouteSchema({ response: { 200: TICKET_SCHEMA } })
-  @ApiOperation({ summary: 'One ticket, with its version as ETag; viewing a sensitive ticket is audited' })
+  @ApiOperation({ summary: 'One ticket, with its version as ETag; viewing a sensitive ticket is audited', description: 'Fields the caller’s role may not read are left out.' })
   @ApiResult(200, TICKET_ANSWER)
   @ApiProblems(404)
   async get(@Ctx() context: RequestContext, @IdParam() id: string, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -66,7 +67,7 @@ export class TicketsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change fields or status; needs If-Match with the current ETag' })
+  @ApiOperation({ summary: 'Change fields or status; needs If-Match with the current ETag', description: 'A status change must follow the lifecycle (409 with the allowed targets otherwise, or on an archived ticket); a stale If-Match is 412, a missing one 428.' })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the version being changed' })
   @ApiResult(200, TICKET_ANSWER)
   @ApiProblems(403, 404, 409, 412, 422, 428)
@@ -76,8 +77,9 @@ export class TicketsController {
 
   @Post(':id/assign')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Assign to a user and/or team (null clears), with a reason' })
+  @ApiOperation({ summary: 'Assign to a user and/or team (null clears), with a reason', description: 'Audited with the reason. 409 on an archived ticket.' })
   @ApiResult(200, TICKET_ANSWER)
+  @ApiProblems(409)
   @ApiProblems(403, 404, 422)
   async assign(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: AssignTicketDto, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.tickets.assign(context, id, body));
@@ -85,7 +87,7 @@ export class TicketsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Archive (soft delete): the ticket leaves default lists, its history stays' })
+  @ApiOperation({ summary: 'Archive (soft delete): the ticket leaves default lists, its history stays', description: 'Archived tickets are listed with archived=true; they can be read, not changed (409).' })
   @ApiNoContentResponse({ description: 'Archived' })
   @ApiProblems(403, 404)
   async archive(@Ctx() context: RequestContext, @IdParam() id: string): Promise<void> {
@@ -93,7 +95,7 @@ export class TicketsController {
   }
 
   @Get(':id/audit')
-  @ApiOperation({ summary: 'The ticket’s audit trail: who, what (old and new values), ip, when' })
+  @ApiOperation({ summary: 'The ticket’s audit trail: who, what (old and new values), ip, when', description: 'Hash-chained rows (seq, prev_hash, hash), by keyset pages.' })
   @ApiPage(AuditEntryDto)
   @ApiProblems(403, 404, 422)
   audit(@Ctx() context: RequestContext, @IdParam() id: string, @Query() query: AuditQueryDto) {
@@ -101,7 +103,7 @@ export class TicketsController {
   }
 
   @Get(':id/audit/verify')
-  @ApiOperation({ summary: 'Whether the audit trail’s hash chain is intact' })
+  @ApiOperation({ summary: 'Whether the audit trail’s hash chain is intact', description: 'Recomputes each row’s hash and link; broken_at_seq names the first row that does not match.' })
   @ApiResult(200, AuditChainReportDto)
   @ApiProblems(403, 404)
   verify(@Ctx() context: RequestContext, @IdParam() id: string) {

@@ -13,7 +13,7 @@ export class WatchersController {
   constructor(private readonly watchers: WatchersService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Watch the ticket (yourself by default; others with permission)' })
+  @ApiOperation({ summary: 'Watch the ticket (yourself by default; others with permission)', description: '409 when the user already watches the ticket.' })
   @ApiResult(201, WatcherDto)
   @ApiProblems(403, 404, 409, 422)
   add(@Ctx() context: RequestContext, @IdParam() id: string, @Body() body: AddWatcherDto) {
@@ -22,6 +22,7 @@ export class WatchersController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'The ticket’s watchers', description: 'Each watcher with the channels they chose.' })
   @ApiList(WatcherDto)
   @ApiProblems(403, 404)
   list(@Ctx() context: RequestContext, @IdParam() id: string) {
@@ -29,16 +30,19 @@ export class WatchersController {
   }
 
   @Patch(':userId')
-  @ApiOperation({ summary: 'Change a watcher’s channel preferences' })
+  @ApiOperation({ summary: 'Change a watcher’s channel preferences', description: 'Only the channels sent change.' })
   @ApiResult(200, WatcherDto)
+  @ApiProblems(409)
   @ApiProblems(403, 404, 422)
   update(@Ctx() context: RequestContext, @IdParam() id: string, @IdParam('userId') userId: string, @Body() body: WatcherPreferencesDto) {
     return this.watchers.update(context, id, userId, body);
   }
 
   @Delete(':userId')
+  @ApiOperation({ summary: 'Stop watching', description: 'Yourself by default; another watcher with permission.' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'No longer watching' })
+  @ApiProblems(409)
   @ApiProblems(403, 404)
   async remove(@Ctx() context: RequestContext, @IdParam() id: string, @IdParam('userId') userId: string): Promise<void> {
     await this.watchers.remove(context, id, userId);

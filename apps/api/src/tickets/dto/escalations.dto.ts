@@ -68,7 +68,8 @@ class SlaEventDto {
   @ApiProperty({ format: 'uuid' }) tenant_id: string;
   @ApiProperty({ format: 'uuid' }) ticket_id: string;
   @ApiProperty({ enum: ['applied', 'paused', 'resumed', 'near_breach', 'breached', 'met', 'escalated', 'acknowledged'] }) kind: string;
-  @ApiProperty({ type: String, enum: ['first_response', 'next_reply', 'resolution'], nullable: true }) target: string | null;
+  // No enum: OpenAPI 3.0 would need null among its values, which generators handle badly.
+  @ApiProperty({ type: String, nullable: true, description: 'first_response, next_reply or resolution; null for an event of the whole ticket' }) target: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) details: Record<string, unknown>;
   @ApiProperty({ type: String, nullable: true }) window_key: string | null;
   @ApiProperty({ format: 'date-time' }) occurred_at: string;
