@@ -63,6 +63,7 @@ export async function startValidatingProxy(target: string): Promise<ValidatingPr
 
   const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const peer = request.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    let answered = false;
     const forwarded = httpRequest(
       {
         host: upstream.hostname,
@@ -73,6 +74,13 @@ export async function startValidatingProxy(target: string): Promise<ValidatingPr
         agent: agentFrom(isIPv4(peer) && peer.startsWith('127.') ? peer : '127.0.0.1'),
       },
       (answer) => {
+        answered = true;
+        if (!request.complete) {
+          // An answer before the whole body (413, 415): the rest of the body goes nowhere, as it
+          // would reach no handler without the proxy either.
+          request.unpipe(forwarded);
+          request.resume();
+        }
         response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
         const chunks: Buffer[] = [];
         let size = 0;
@@ -86,12 +94,13 @@ export async function startValidatingProxy(target: string): Promise<ValidatingPr
           const problem = checker.check(request.method ?? 'GET', request.url ?? '/', answer, size <= MAX_CHECKED_BODY ? Buffer.concat(chunks) : null);
           if (problem) state.violations.push({ method: request.method ?? '?', url: request.url ?? '?', status: answer.statusCode ?? 0, problem });
         });
-        answer.on('error', () => response.destroy());
+        answer.on('error', () => response.writableEnded || response.destroy());
       },
     );
-    // The api may answer (413, 415) and close before reading the whole body: the client then sees
-    // the answer or a closed connection, as it would without the proxy.
-    forwarded.on('error', () => (response.headersSent ? response.destroy() : request.socket.destroy()));
+    // The api may answer (413, 415) and close before reading the whole body, and the body still
+    // being written then meets a closed connection: that error comes after the answer, which
+    // goes on to the client. Without an answer, the client's connection is closed as the api's was.
+    forwarded.on('error', () => answered || request.socket.destroy());
     request.pipe(forwarded);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
