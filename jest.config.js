@@ -5,7 +5,7 @@ const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const shared = {
   transform: { '^.+\\.(ts|js)$': ['@swc/jest', { ...swc, swcrc: false }] },
   // ESM-only dependencies that Node loads with require(esm) but Jest's module system cannot.
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|@apidevtools/json-schema-ref-parser)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^@helpdesk/(.*)$': '<rootDir>/libs/$1/src' },
   testEnvironment: 'node',
@@ -25,6 +25,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
+      // An answer of the api that its OpenAPI document does not describe fails the test (libs/testing/src/openapi-proxy.ts).
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/src/openapi-check.ts'],
     },
   ],
 };

@@ -1,12 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import { AppConfig, PinoNestLogger } from '@helpdesk/config';
 import { ApiModule } from './api.module';
+import { buildOpenApiDocument } from './common/api-docs';
 import { problemFromStatus } from './common/problem-details';
 import { sendProblem } from './common/problem-details.filter';
 import { useJsonBodyParser } from './common/json-body';
@@ -48,19 +49,7 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
     void reply.header('x-request-id', request.id);
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Helpdesk API')
-      .setDescription(
-        'Tickets, SLAs and escalations for agents, requesters and systems. Errors are RFC 9457 problem details ' +
-          '(application/problem+json); lists paginate by keyset (`limit`, `cursor` → `next_cursor`).',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   await app.init();
   return app;

@@ -5,3 +5,4 @@ export * from './fixtures';
 export * from './assertions';
 export * from './tcp-proxy';
 export * from './snapshots';
+export * from './openapi-proxy';

@@ -11,3 +11,23 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({ description: 'Requests per rate-limit window' }) @IsOptional() @IsInt() @Min(1) @Max(10_000_000) rate_limit?: number;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() expires_at?: Date;
 }
+
+/** A key as listed: never the key itself, only its prefix. */
+export class ApiKeyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: 'hd_Ab12Cd34' }) key_prefix: string;
+  @ApiProperty() role: string;
+  @ApiProperty({ enum: API_KEY_SCOPE_NAMES, isArray: true }) scopes: ApiKeyScope[];
+  @ApiProperty({ type: 'integer', nullable: true }) rate_limit: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expires_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revoked_at: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_used_at: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) created_by: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
+export class CreatedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({ description: 'The key, shown this once', example: 'hd_Ab12Cd34_...' }) key: string;
+}

@@ -22,3 +22,14 @@ export class UpdateRoleDto {
   @ApiPropertyOptional() @IsOmittable() @IsString() @MaxLength(2000) description?: string;
   @ApiPropertyOptional(RULES_DOC) @IsOmittable() @IsArray() @ArrayMaxSize(200) @IsObject({ each: true }) rules?: RoleRule[];
 }
+
+export class RoleDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ ...RULES_DOC, example: undefined }) rules: RoleRule[];
+  @ApiProperty({ description: 'A seeded role' }) is_system: boolean;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}

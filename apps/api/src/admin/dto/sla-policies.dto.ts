@@ -16,13 +16,13 @@ export class PutSlaPolicyDto {
   @ApiProperty({ description: 'Minutes to resolution; at least first_response_minutes (business minutes with business_hours)', example: 2880 })
   @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(5_256_000) resolution_minutes: number;
 
-  @ApiPropertyOptional({ description: 'Minutes from each requester message to the next public agent reply (business minutes with business_hours)', nullable: true })
+  @ApiPropertyOptional({ description: 'Minutes from each requester message to the next public agent reply (business minutes with business_hours)', type: Number, nullable: true })
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) next_reply_minutes?: number | null;
 
-  @ApiPropertyOptional({ description: 'Warn this many business minutes before each due instant (instead of near_breach_ratio)', nullable: true })
+  @ApiPropertyOptional({ description: 'Warn this many business minutes before each due instant (instead of near_breach_ratio)', type: Number, nullable: true })
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) near_breach_minutes?: number | null;
 
-  @ApiPropertyOptional({ description: 'An unacknowledged breach escalates one more level after this many minutes (unset: once per breach)', nullable: true })
+  @ApiPropertyOptional({ description: 'An unacknowledged breach escalates one more level after this many minutes (unset: once per breach)', type: Number, nullable: true })
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @AtLeastOneStep() @Max(525_600) reescalation_minutes?: number | null;
 
   @ApiPropertyOptional({ description: 'Fraction of the window left at which a ticket is near breach', default: 0.2 })
@@ -36,4 +36,24 @@ export class PutSlaPolicyDto {
 
   @ApiPropertyOptional({ enum: TICKET_STATUSES, isArray: true, description: 'Statuses that pause the clock' })
   @IsOptional() @IsArray() @IsIn(TICKET_STATUSES, { each: true }) pause_statuses?: TicketStatus[];
+}
+
+/** One version of a priority's terms. */
+export class SlaPolicyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id: string;
+  @ApiProperty({ enum: TICKET_PRIORITIES }) priority: TicketPriority;
+  @ApiProperty({ type: 'integer' }) version: number;
+  @ApiProperty() is_current: boolean;
+  @ApiProperty() first_response_minutes: number;
+  @ApiProperty() resolution_minutes: number;
+  @ApiProperty({ type: Number, nullable: true }) next_reply_minutes: number | null;
+  @ApiProperty() near_breach_ratio: number;
+  @ApiProperty({ type: Number, nullable: true }) near_breach_minutes: number | null;
+  @ApiProperty({ type: Number, nullable: true }) reescalation_minutes: number | null;
+  @ApiProperty({ type: [String] }) escalation_chain: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) business_hours: Record<string, unknown> | null;
+  @ApiProperty({ enum: TICKET_STATUSES, isArray: true }) pause_statuses: TicketStatus[];
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) created_by: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
 }

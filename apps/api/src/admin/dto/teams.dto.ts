@@ -9,3 +9,12 @@ export class CreateTeamDto {
 
 // skipNullProperties: false: null is refused (422) for columns that cannot be empty, not passed on to the database.
 export class UpdateTeamDto extends PartialType(CreateTeamDto, { skipNullProperties: false }) {}
+
+export class TeamDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}

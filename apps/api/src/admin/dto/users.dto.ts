@@ -12,11 +12,11 @@ export class CreateUserDto {
   @IsOptional() @IsString() @MinLength(12) @MaxLength(1024) password?: string;
   @ApiProperty({ example: 'ops_agent' }) @Matches(ROLE_NAME_PATTERN) role: string;
   @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) team_ids?: string[];
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(100) franchise_id?: string | null;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsString() @MaxLength(100) region?: string | null;
-  @ApiPropertyOptional({ nullable: true, example: '+15551234567' }) @IsOptional() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +15551234567' }) phone?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(100) franchise_id?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(100) region?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '+15551234567', pattern: '^\\+[1-9]\\d{6,14}$' }) @IsOptional() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +15551234567' }) phone?: string | null;
   @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(4096, { each: true }) push_tokens?: string[];
-  @ApiPropertyOptional({ nullable: true, description: 'Requests per rate-limit window; default from configuration' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'Requests per rate-limit window; default from configuration' })
   @IsOptional() @IsInt() @Min(1) @Max(10_000_000) rate_limit?: number | null;
 }
 
@@ -33,4 +33,23 @@ export class ListUsersQueryDto extends PageQueryDto {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   active?: boolean;
+}
+
+/** A user as the api answers; phone and push_tokens only to callers who may update the user. */
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id: string;
+  @ApiProperty() email: string;
+  @ApiProperty() name: string;
+  @ApiProperty() role: string;
+  @ApiProperty({ type: [String] }) team_ids: string[];
+  @ApiProperty({ type: String, nullable: true }) franchise_id: string | null;
+  @ApiProperty({ type: String, nullable: true }) region: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '+15551234567' }) phone?: string | null;
+  @ApiPropertyOptional({ type: [String] }) push_tokens?: string[];
+  @ApiProperty({ type: 'integer', nullable: true }) rate_limit: number | null;
+  @ApiProperty() active: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) last_login_at: string | null;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

@@ -15,3 +15,26 @@ export class WatcherPreferencesDto {
 export class AddWatcherDto extends WatcherPreferencesDto {
   @ApiPropertyOptional({ description: 'Defaults to the caller' }) @IsOptional() @IsUUID() user_id?: string;
 }
+
+export class MessageDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id: string;
+  @ApiProperty({ format: 'uuid' }) ticket_id: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The user who wrote it (null when an API key did)' }) author_id: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) author_api_key_id: string | null;
+  @ApiProperty() body: string;
+  @ApiProperty({ description: 'An internal note' }) internal: boolean;
+  @ApiProperty({ type: [String] }) attachment_ids: string[];
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}
+
+export class WatcherDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) tenant_id: string;
+  @ApiProperty({ format: 'uuid' }) ticket_id: string;
+  @ApiProperty({ format: 'uuid' }) user_id: string;
+  @ApiProperty() notify_email: boolean;
+  @ApiProperty() notify_push: boolean;
+  @ApiProperty() notify_sms: boolean;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+}

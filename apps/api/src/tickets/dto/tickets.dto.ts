@@ -72,8 +72,8 @@ export class UpdateTicketDto {
 }
 
 export class AssignTicketDto {
-  @ApiPropertyOptional({ nullable: true, description: 'null unassigns' }) @IsOptional() @IsUUID() assignee_id?: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'null clears the team' }) @IsOptional() @IsUUID() team_id?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'null unassigns' }) @IsOptional() @IsUUID() assignee_id?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'null clears the team' }) @IsOptional() @IsUUID() team_id?: string | null;
   @ApiProperty({ description: 'Why; kept in the audit trail' }) @IsString() @MinLength(1) @MaxLength(500) reason: string;
 }
 
