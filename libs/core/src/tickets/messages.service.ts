@@ -5,7 +5,7 @@ import { DomainEvent, isOpenStatus, resumeClock, statusAfterRequesterReply } fro
 import { Actor, assertAllowed, eventActorOf, NO_REQUEST, originOf, RequestMeta } from '../access/actor';
 import { assertNotArchived, assertTicketReadable, messageCondition, messageSubject } from './ticket-access';
 import { diff, TicketRecorder } from './ticket-recorder';
-import { clockOf, nextReplyOf, slaColumns, termsOf } from './ticket-sla';
+import { clockOf, nextReplyOf, scheduleSlaCheck, slaColumns, termsOf } from './ticket-sla';
 import { SlaScheduler } from '@helpdesk/queue';
 
 export interface CreateMessageInput {
@@ -103,7 +103,7 @@ export class MessagesService {
       return message;
     });
     const changed = reschedule as { before: TicketRow; after: TicketRow } | null;
-    if (changed) await this.scheduler.schedule(changed.after.tenant_id, changed.after.id, changed.after.next_sla_check_at, changed.before.next_sla_check_at);
+    if (changed) await scheduleSlaCheck(this.scheduler, changed.after, changed.before);
     return created;
   }
 
