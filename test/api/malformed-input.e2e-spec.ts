@@ -192,7 +192,9 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
       await refused(() => json(admin('post', '/admin/teams'), '{"name":"x","__proto__":{"admin":true}}'), 400);
       await refused(() => admin('post', '/admin/teams').set('content-type', 'text/plain').send('name=x'), 415);
       await refused(() => admin('post', '/admin/teams').set('content-type', 'application/x-www-form-urlencoded').send('name=form%00team'), 415);
-      await refused(() => json(admin('post', '/admin/teams'), arrays(600 * 1024)), 413);
+      // Past the OpenAPI-checking proxy (ADR 0013): an early 413 and the reset of the body still being
+      // sent race across its two connections.
+      await refused(() => json(request(api.process.url).post('/api/v1/admin/teams').set(...bearer(tenant.adminToken)), arrays(600 * 1024)), 413);
     });
   });
 

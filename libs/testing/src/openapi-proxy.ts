@@ -90,7 +90,10 @@ export async function startValidatingProxy(target: string): Promise<ValidatingPr
           response.write(chunk);
         });
         answer.on('end', () => {
-          response.end();
+          // Ended only once the client's body is in: a connection closed while the client still
+          // sends is reset, and the reset can overtake the answer.
+          if (request.complete) response.end();
+          else request.once('end', () => response.end()).once('close', () => response.end());
           const problem = checker.check(request.method ?? 'GET', request.url ?? '/', answer, size <= MAX_CHECKED_BODY ? Buffer.concat(chunks) : null);
           if (problem) state.violations.push({ method: request.method ?? '?', url: request.url ?? '?', status: answer.statusCode ?? 0, problem });
         });
