@@ -37,8 +37,7 @@ export class TicketsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body: same answer; same key, other body: 422' })
   @ApiResult(201, TicketDto, 'Created; Location and ETag headers set')
   @ApiResult(200, TicketDto, 'An earlier ticket with the same source_id or Idempotency-Key')
-  @ApiProblems(409)
-  @ApiProblems(403, 422)
+  @ApiProblems(403, 409, 422)
   async create(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @Body() body: CreateTicketDto, @Headers('idempotency-key') idempotencyKey: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     if (idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
       throw DomainError.validation([{ field: 'Idempotency-Key', message: 'must be 1-255 characters' }]);
@@ -84,8 +83,7 @@ export class TicketsController {
   @RouteSchema({ response: { 200: TICKET_SCHEMA } })
   @ApiOperation({ summary: 'Assign to a user and/or team (null clears), with a reason', description: 'Audited with the reason. 409 on an archived ticket.' })
   @ApiResult(200, TicketDto, 'The assigned ticket; ETag header set')
-  @ApiProblems(409)
-  @ApiProblems(403, 404, 422)
+  @ApiProblems(403, 404, 409, 422)
   async assign(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @Body() body: AssignTicketDto, @Res({ passthrough: true }) reply: FastifyReply) {
     return withEtag(reply, await this.assignTicket.execute(actor, id, body, meta));
   }

@@ -32,8 +32,7 @@ export class WatchersController {
   @Patch(':userId')
   @ApiOperation({ summary: 'Change a watcher’s channel preferences', description: 'Only the channels sent change.' })
   @ApiResult(200, WatcherDto)
-  @ApiProblems(409)
-  @ApiProblems(403, 404, 422)
+  @ApiProblems(403, 404, 409, 422)
   update(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @IdParam('userId') userId: string, @Body() body: WatcherPreferencesDto) {
     return this.watchers.update(actor, id, userId, body, meta);
   }
@@ -42,8 +41,7 @@ export class WatchersController {
   @ApiOperation({ summary: 'Stop watching', description: 'Yourself by default; another watcher with permission.' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'No longer watching' })
-  @ApiProblems(409)
-  @ApiProblems(403, 404)
+  @ApiProblems(403, 404, 409)
   async remove(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @IdParam('userId') userId: string): Promise<void> {
     await this.watchers.remove(actor, id, userId, meta);
   }
