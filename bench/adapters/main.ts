@@ -56,7 +56,6 @@ class EchoDto {
 
 const PING = { ok: true, service: 'helpdesk-bench', version: 1 } as const;
 
-
 const WORDS = (
   'printer scanner badge laptop vpn wifi email outlook invoice refund payment terminal till receipt ' +
   'franchise store manager shift login password reset account locked screen keyboard cable delivery ' +
@@ -265,12 +264,13 @@ function scenarios(): Scenario[] {
   return all;
 }
 
-
 function uptime(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+    return `load average: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
   }
 }
 
@@ -347,7 +347,9 @@ async function check(servers: Record<AdapterName, Server>): Promise<void> {
       const list = await fetch(`${url}${path}`);
       const raw = await list.text();
       expect(`${adapter} GET ${path}`, list.status === 200 && isDeepStrictEqual(JSON.parse(raw), expectedPage));
-      log(`  ${adapter.padEnd(7)} GET ${path.padEnd(12)} ${list.status}, ${raw.length.toLocaleString('en-US')} bytes, content-type ${list.headers.get('content-type')}`);
+      log(
+        `  ${adapter.padEnd(7)} GET ${path.padEnd(12)} ${list.status}, ${raw.length.toLocaleString('en-US')} bytes, content-type ${list.headers.get('content-type')}`,
+      );
     }
   }
   if (problems.length) throw new Error(`the apps do not answer as expected: ${problems.join('; ')}`);
@@ -416,7 +418,9 @@ async function main(): Promise<void> {
       `@nestjs/core ${version('@nestjs/core')}, @nestjs/platform-express ${version('@nestjs/platform-express')} (express ${version('express', '@nestjs/platform-express')}), ` +
       `@nestjs/platform-fastify ${version('@nestjs/platform-fastify')} (fastify ${version('fastify', '@nestjs/platform-fastify')}), autocannon ${version('autocannon')}`,
   );
-  log(`${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured per run, ${options.runs} runs per scenario (best reported)`);
+  log(
+    `${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured per run, ${options.runs} runs per scenario (best reported)`,
+  );
   log(`at start: ${uptime()}`);
 
   const servers = {} as Record<AdapterName, Server>;
@@ -445,7 +449,9 @@ async function main(): Promise<void> {
     }
 
     const best = new Map(all.map((s) => [s, runs.get(s)!.reduce((a, b) => (b.rate > a.rate ? b : a))]));
-    log(`\nBest of ${options.runs} runs per scenario (${options.connections} connections, ${options.duration} s; latencies in whole ms, as autocannon records them):\n`);
+    log(
+      `\nBest of ${options.runs} runs per scenario (${options.connections} connections, ${options.duration} s; latencies in whole ms, as autocannon records them):\n`,
+    );
     log(
       table(
         ['adapter', 'route', 'req/s', 'p50 ms', 'p99 ms', 'all runs req/s', 'non-2xx', 'server CPU µs/req', 'autocannon CPU', 'load 1m before'],
@@ -457,7 +463,10 @@ async function main(): Promise<void> {
             fmt(b.rate),
             String(b.p50),
             String(b.p99),
-            runs.get(s)!.map((r) => fmt(r.rate)).join(' / '),
+            runs
+              .get(s)!
+              .map((r) => fmt(r.rate))
+              .join(' / '),
             String(b.failures),
             b.serverCpuMs === null ? '?' : fmt(b.serverCpuMs * 1000),
             `${fmt(b.clientCpu * 100)} %`,

@@ -40,7 +40,9 @@ export class CpuMeter {
   ) {}
 
   async snapshot(): Promise<{ api: number | null; backends: Map<number, number>; self: number }> {
-    const { rows } = await this.monitor.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    const { rows } = await this.monitor.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
     const backends = new Map<number, number>();
     for (const { pid } of rows) {
       const seconds = cpuSeconds(pid);

@@ -106,7 +106,10 @@ function options(): Options {
     process.stdout.write(HELP);
     process.exit(0);
   }
-  const scenarios = values.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
+  const scenarios = values.scenarios
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = scenarios.filter((s) => !SCENARIOS.includes(s as Scenario));
   if (unknown.length) throw new UsageError(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
   const databaseUrl = values['database-url'];
@@ -149,7 +152,11 @@ class ApiProcess {
       probe.once('error', () => fail(new Error(`port ${port} is in use: stop whatever listens there or pass --port`)));
       probe.listen(port, '0.0.0.0', () => probe.close(() => ok()));
     });
-    const child = spawn(process.execPath, [...this.nodeArgs, API_MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...this.nodeArgs, API_MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
     // However this process ends (an error, a closed pipe), the api must not outlive it.
@@ -194,7 +201,11 @@ class ApiProcess {
 }
 
 async function login(baseUrl: string, email: string, password: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (!response.ok) throw new Error(`login as ${email}: HTTP ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
 }
@@ -236,7 +247,14 @@ async function agentSql(config: AppConfig, fixture: BenchFixture) {
     const repository = new TicketsRepository(recorder.dataSource as unknown as DataSource);
     // What TicketsController.list passes for `?limit=50[&q=..][&cursor=..]`: the default sort is -created_at.
     const list = async (extra: { q?: string; cursor?: string }) => {
-      const request: TicketListRequest = { filter: extra.q ? { q: extra.q } : {}, access, sort: 'created_at', descending: true, limit: 50, cursor: extra.cursor };
+      const request: TicketListRequest = {
+        filter: extra.q ? { q: extra.q } : {},
+        access,
+        sort: 'created_at',
+        descending: true,
+        limit: 50,
+        cursor: extra.cursor,
+      };
       await repository.list(fixture.tenantId, request);
       return recorder.take();
     };
@@ -271,13 +289,27 @@ function cpuText(m: Measured): string {
 }
 
 function describe(label: string, m: Measured): string {
-  const failures = m.statusCodes ? `non-2xx ${m.failures} ${JSON.stringify(m.statusCodes)}` : `failures ${m.failures}${m.firstError ? ` (first: ${m.firstError})` : ''}`;
+  const failures = m.statusCodes
+    ? `non-2xx ${m.failures} ${JSON.stringify(m.statusCodes)}`
+    : `failures ${m.failures}${m.firstError ? ` (first: ${m.firstError})` : ''}`;
   const digits = m.statusCodes ? 0 : 1;
   return `  ${label} ${fmt(m.rate)}/s, p50 ${fmt(m.p50, digits)} ms, p99 ${fmt(m.p99, digits)} ms, ${failures}; CPU ms per request: ${cpuText(m)}; load avg ${m.load.toFixed(2)}`;
 }
 
 function table(rows: Row[]): string {
-  const header = ['scenario', 'api req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/req api + pg', 'raw pg q/s', 'raw p50 ms', 'raw p99 ms', 'raw CPU ms/q pg', 'api/raw'];
+  const header = [
+    'scenario',
+    'api req/s',
+    'p50 ms',
+    'p99 ms',
+    'non-2xx',
+    'CPU ms/req api + pg',
+    'raw pg q/s',
+    'raw p50 ms',
+    'raw p99 ms',
+    'raw CPU ms/q pg',
+    'api/raw',
+  ];
   const cpu = (m: Measured) => (m.cpu.api !== undefined ? `${m.cpu.api.toFixed(2)} + ${m.cpu.postgres?.toFixed(2) ?? '?'}` : '-');
   const body = rows.map((r) => [
     r.name,
@@ -326,19 +358,30 @@ async function main(): Promise<void> {
   admin.pathname = '/postgres';
   const pg = new Pool({ connectionString: admin.toString(), max: 1 });
   const server = await pg.query<{ server_version: string }>('SHOW server_version').finally(() => pg.end());
-  log(`helpdesk api benchmark: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${server.rows[0].server_version}`);
+  log(
+    `helpdesk api benchmark: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, PostgreSQL ${server.rows[0].server_version}`,
+  );
   log(`database ${redact(opts.databaseUrl)}; ${opts.connections} connections, ${opts.duration} s per scenario after ${opts.warmup} s of warm-up`);
-  log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (anything else running on these ${cpus().length} cores lowers every figure below)`);
+  log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (anything else running on these ${cpus().length} cores lowers every figure below)`,
+  );
 
   const fixture = await prepareDatabase(config, { reuse: opts.reuse, tickets: opts.tickets }, log);
   const sql = await agentSql(config, fixture);
   const raw = new Pool({ connectionString: opts.databaseUrl, max: opts.connections });
-  const visible = await raw.query<{ count: string }>(`SELECT count(*) FROM tickets t WHERE t.tenant_id = $1 AND NOT t.archived AND t.team_id = $2`, [fixture.tenantId, fixture.agentTeamId]);
+  const visible = await raw.query<{ count: string }>(`SELECT count(*) FROM tickets t WHERE t.tenant_id = $1 AND NOT t.archived AND t.team_id = $2`, [
+    fixture.tenantId,
+    fixture.agentTeamId,
+  ]);
   const matching = await raw.query<{ count: string }>(
     `SELECT count(*) FROM tickets t WHERE t.tenant_id = $1 AND NOT t.archived AND t.team_id = $2 AND t.search @@ websearch_to_tsquery('english', $3)`,
     [fixture.tenantId, fixture.agentTeamId, opts.q],
   );
-  log(`${fixture.ticketCount.toLocaleString('en-US')} tickets; the agent (ops_agent, one team) sees ${Number(visible.rows[0].count).toLocaleString('en-US')}, of which ${Number(matching.rows[0].count).toLocaleString('en-US')} match "${opts.q}"`);
+  log(
+    `${fixture.ticketCount.toLocaleString('en-US')} tickets; the agent (ops_agent, one team) sees ${Number(visible.rows[0].count).toLocaleString('en-US')}, of which ${Number(matching.rows[0].count).toLocaleString('en-US')} match "${opts.q}"`,
+  );
   log(`agent's access condition (libs/access): ${sql.access.sql}`);
 
   const api = new ApiProcess(apiEnv, `http://127.0.0.1:${opts.port}`, opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProf}`] : []);
@@ -381,7 +424,12 @@ async function main(): Promise<void> {
 
     if (opts.scenarios.includes('list')) {
       const query = await sql.list({});
-      await read('list, first page (agent)', () => '/api/v1/tickets?limit=50', () => query, query);
+      await read(
+        'list, first page (agent)',
+        () => '/api/v1/tickets?limit=50',
+        () => query,
+        query,
+      );
     }
 
     if (opts.scenarios.includes('deep')) {
@@ -395,23 +443,35 @@ async function main(): Promise<void> {
         cursor = body.next_cursor;
       }
       if (!cursor) throw new Error('the agent sees only one page: seed more tickets for the deep-page scenario');
-      log(`\nfollowed next_cursor ${opts.deepPages} pages deep (${(opts.deepPages * 50).toLocaleString('en-US')} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      log(
+        `\nfollowed next_cursor ${opts.deepPages} pages deep (${(opts.deepPages * 50).toLocaleString('en-US')} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
       const query = await sql.list({ cursor });
       const deepCursor = cursor;
-      await read(`list, page ${opts.deepPages} by cursor (agent)`, () => `/api/v1/tickets?limit=50&cursor=${encodeURIComponent(deepCursor)}`, () => query, query);
+      await read(
+        `list, page ${opts.deepPages} by cursor (agent)`,
+        () => `/api/v1/tickets?limit=50&cursor=${encodeURIComponent(deepCursor)}`,
+        () => query,
+        query,
+      );
     }
 
     if (opts.scenarios.includes('search')) {
       const query = await sql.list({ q: opts.q });
-      await read(`full text q=${opts.q} (agent)`, () => `/api/v1/tickets?q=${encodeURIComponent(opts.q)}&limit=50`, () => query, query);
+      await read(
+        `full text q=${opts.q} (agent)`,
+        () => `/api/v1/tickets?q=${encodeURIComponent(opts.q)}&limit=50`,
+        () => query,
+        query,
+      );
     }
 
     if (opts.scenarios.includes('get')) {
       const ids = (
-        await raw.query<{ id: string }>(
-          `SELECT id FROM tickets WHERE tenant_id = $1 AND team_id = $2 AND NOT is_sensitive ORDER BY md5(id::text) LIMIT 1000`,
-          [fixture.tenantId, fixture.agentTeamId],
-        )
+        await raw.query<{ id: string }>(`SELECT id FROM tickets WHERE tenant_id = $1 AND team_id = $2 AND NOT is_sensitive ORDER BY md5(id::text) LIMIT 1000`, [
+          fixture.tenantId,
+          fixture.agentTeamId,
+        ])
       ).rows.map((r) => r.id);
       const queries: Array<{ text: string; values: unknown[] }> = [];
       for (const id of ids) queries.push(await sql.findById(id));
@@ -438,7 +498,11 @@ async function main(): Promise<void> {
             method: 'POST',
             path: '/api/v1/tickets',
             headers: asAdmin,
-            body: JSON.stringify({ title: `Bench ${n}: ${types[n % types.length]} about the printer at store ${n % 97}`, type: types[n % types.length], priority: priorities[n % priorities.length] }),
+            body: JSON.stringify({
+              title: `Bench ${n}: ${types[n % types.length]} about the printer at store ${n % 97}`,
+              type: types[n % types.length],
+              priority: priorities[n % priorities.length],
+            }),
           };
         },
       });
@@ -455,12 +519,16 @@ async function main(): Promise<void> {
   if (opts.scenarios.includes('create')) await removeCreatedTickets(opts.databaseUrl, fixture, log);
   await clearRedis(opts.redisUrl);
 
-  log(`\nResults (${fixture.ticketCount.toLocaleString('en-US')} tickets, ${opts.connections} connections, ${opts.duration} s each; api latencies in whole ms as autocannon records them):\n`);
+  log(
+    `\nResults (${fixture.ticketCount.toLocaleString('en-US')} tickets, ${opts.connections} connections, ${opts.duration} s each; api latencies in whole ms as autocannon records them):\n`,
+  );
   log(table(rows));
   log(`\napi stopped; the bench database is kept (--reuse to measure it again, --reset to drop it).`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof UsageError ? `bench:api: ${error.message}\n\n${HELP}` : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof UsageError ? `bench:api: ${error.message}\n\n${HELP}` : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

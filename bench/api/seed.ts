@@ -58,7 +58,10 @@ async function databaseExists(url: string): Promise<boolean> {
 async function seededMark(url: string): Promise<string | null> {
   if (!(await databaseExists(url))) return null;
   return withClient(url, async (client) => {
-    const { rows } = await client.query<{ comment: string | null }>('SELECT shobj_description(oid, $1) AS comment FROM pg_database WHERE datname = current_database()', ['pg_database']);
+    const { rows } = await client.query<{ comment: string | null }>(
+      'SELECT shobj_description(oid, $1) AS comment FROM pg_database WHERE datname = current_database()',
+      ['pg_database'],
+    );
     const comment = rows[0]?.comment ?? null;
     return comment?.startsWith(SEEDED_MARK) ? comment : null;
   });
@@ -73,7 +76,10 @@ export async function removeCreatedTickets(url: string, fixture: BenchFixture, l
   await withClient(url, async (client) => {
     try {
       await client.query('BEGIN');
-      await client.query('DELETE FROM outbox_events WHERE tenant_id = $1 AND aggregate_id IN (SELECT id FROM tickets WHERE tenant_id = $1 AND requester_id = $2)', [fixture.tenantId, fixture.adminId]);
+      await client.query(
+        'DELETE FROM outbox_events WHERE tenant_id = $1 AND aggregate_id IN (SELECT id FROM tickets WHERE tenant_id = $1 AND requester_id = $2)',
+        [fixture.tenantId, fixture.adminId],
+      );
       const deleted = await client.query('DELETE FROM tickets WHERE tenant_id = $1 AND requester_id = $2', [fixture.tenantId, fixture.adminId]);
       await client.query('COMMIT');
       if (deleted.rowCount) {
@@ -116,7 +122,9 @@ export async function prepareDatabase(config: AppConfig, options: { reuse: boole
   const fixture = await provision(config, log);
   if (!mark) {
     await seedTickets(url, fixture, options.tickets, log);
-    await withClient(url, (client) => client.query(`COMMENT ON DATABASE "${name.replace(/"/g, '""')}" IS '${SEEDED_MARK} with ${options.tickets} tickets at ${new Date().toISOString()}'`));
+    await withClient(url, (client) =>
+      client.query(`COMMENT ON DATABASE "${name.replace(/"/g, '""')}" IS '${SEEDED_MARK} with ${options.tickets} tickets at ${new Date().toISOString()}'`),
+    );
   }
   return withClient(url, async (client) => {
     const { rows } = await client.query<{ count: string }>('SELECT count(*) FROM tickets WHERE tenant_id = $1', [fixture.tenantId]);
@@ -221,9 +229,16 @@ async function seedTickets(url: string, fixture: BenchFixture, count: number, lo
       [fixture.tenantId],
     );
     // agentsByTeam[t][a]: a 2-D uuid array, team-major, in the order of `teams`.
-    const agentsByTeam = teams.map((team) => agents.rows.filter((a) => a.team_id === team).map((a) => a.id).slice(0, AGENTS_PER_TEAM));
+    const agentsByTeam = teams.map((team) =>
+      agents.rows
+        .filter((a) => a.team_id === team)
+        .map((a) => a.id)
+        .slice(0, AGENTS_PER_TEAM),
+    );
     if (agentsByTeam.some((list) => list.length !== AGENTS_PER_TEAM)) throw new Error('every bench team needs its agents');
-    const requesters = (await client.query<{ id: string }>(`SELECT id FROM users WHERE tenant_id = $1 AND role = 'requester' ORDER BY email`, [fixture.tenantId])).rows.map((r) => r.id);
+    const requesters = (
+      await client.query<{ id: string }>(`SELECT id FROM users WHERE tenant_id = $1 AND role = 'requester' ORDER BY email`, [fixture.tenantId])
+    ).rows.map((r) => r.id);
 
     const indexes = (
       await client.query<{ name: string; def: string; bytes: string }>(
@@ -256,7 +271,11 @@ async function seedTickets(url: string, fixture: BenchFixture, count: number, lo
     // row and is computed by the backend that inserts it: one INSERT per core, each over its own
     // slice of the series, uses every core.
     const columns = new Set(
-      (await client.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'tickets'`)).rows.map((r) => r.column_name),
+      (
+        await client.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'tickets'`,
+        )
+      ).rows.map((r) => r.column_name),
     );
     const sql = seedSql(columns);
     const sessions = Math.max(1, Math.min(4, cpus().length, Math.ceil(count / 50_000)));
@@ -273,10 +292,16 @@ async function seedTickets(url: string, fixture: BenchFixture, count: number, lo
       ),
     );
     if (notSuperuser) log('  (not a superuser: foreign keys were checked row by row during the load)');
-    log(`  INSERT ... SELECT FROM generate_series: ${inserted.reduce((a, b) => a + b, 0)} tickets in ${seconds(phase)} (${sessions} sessions, one slice of the series each)`);
+    log(
+      `  INSERT ... SELECT FROM generate_series: ${inserted.reduce((a, b) => a + b, 0)} tickets in ${seconds(phase)} (${sessions} sessions, one slice of the series each)`,
+    );
 
     phase = process.hrtime.bigint();
-    await rebuildIndexes(url, indexes.map((i) => i.def), 2);
+    await rebuildIndexes(
+      url,
+      indexes.map((i) => i.def),
+      2,
+    );
     log(`  ${indexes.length} secondary indexes rebuilt (2 at a time) in ${seconds(phase)}`);
 
     phase = process.hrtime.bigint();

@@ -135,9 +135,32 @@ function buildRevision(revision: string): { index: string; dir: string } {
   execFileSync('tar', ['-xf', 'src.tar'], { cwd: dir });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const src = join(dir, 'libs', 'domain', 'src');
-  const files = readdirSync(src).filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts')).map((file) => join(src, file));
+  const files = readdirSync(src)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+    .map((file) => join(src, file));
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '--outDir', join(dir, 'out'), '--rootDir', src, '--module', 'commonjs', '--target', 'ES2022', '--moduleResolution', 'node', '--esModuleInterop', '--skipLibCheck', '--types', 'node', ...files], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      tsc,
+      '--outDir',
+      join(dir, 'out'),
+      '--rootDir',
+      src,
+      '--module',
+      'commonjs',
+      '--target',
+      'ES2022',
+      '--moduleResolution',
+      'node',
+      '--esModuleInterop',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      ...files,
+    ],
+    { stdio: 'inherit' },
+  );
   return { index: join(dir, 'out', 'index.js'), dir };
 }
 
@@ -202,7 +225,11 @@ async function main(): Promise<void> {
   const slowLimit = wholeNumber('slow-limit', values['slow-limit'], 1);
   if (values.child) return child(values.child, (values.keys ?? '').split(','), seconds);
 
-  log(`bench:calendar on ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `bench:calendar on ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   log(`start ${START.toISOString()}; each figure is the median over --seconds ${seconds} of calls (first: the first call, cold caches)`);
   log();
   const keys = scenarios().map((s) => s.key);
@@ -220,21 +247,30 @@ async function main(): Promise<void> {
         return { days, seconds: (days * perDayMs * Math.max(1, intervals / 10)) / 1000 };
       };
       const runnable = scenarios().filter((scenario) => estimate(scenario, 0.01).seconds <= slowLimit);
-      const before = await run(index, runnable.map((s) => s.key), seconds);
+      const before = await run(
+        index,
+        runnable.map((s) => s.key),
+        seconds,
+      );
       // What a skipped walk would take, at the cost per day the old code showed for one minute a week.
       const minute = before.find((r) => r.key === 'minute');
       const perDayMs = minute?.days ? minute.median.add / minute.days : 0.01;
       const skipped = new Map<string, string>();
       for (const scenario of scenarios().filter((s) => !runnable.includes(s))) {
         const { days, seconds: guess } = estimate(scenario, perDayMs);
-        skipped.set(scenario.key, `not run: ${days.toLocaleString('en-US')} days at ${(perDayMs * 1000).toFixed(1)} µs ≈ ${Math.round(guess).toLocaleString('en-US')} s/call`);
+        skipped.set(
+          scenario.key,
+          `not run: ${days.toLocaleString('en-US')} days at ${(perDayMs * 1000).toFixed(1)} µs ≈ ${Math.round(guess).toLocaleString('en-US')} s/call`,
+        );
       }
       table(`before (libs/domain at ${values.before})`, before, skipped);
       log('before / after, per call (add, between):');
       for (const result of before.filter((r) => r.key !== 'none')) {
         const now = after.find((r) => r.key === result.key)!;
         const name = scenarios().find((s) => s.key === result.key)!.name;
-        log(`  ${name}: ${Math.round(result.median.add / now.median.add).toLocaleString('en-US')}× and ${Math.round(result.median.between / now.median.between).toLocaleString('en-US')}×`);
+        log(
+          `  ${name}: ${Math.round(result.median.add / now.median.add).toLocaleString('en-US')}× and ${Math.round(result.median.between / now.median.between).toLocaleString('en-US')}×`,
+        );
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

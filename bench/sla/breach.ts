@@ -40,13 +40,21 @@ export async function makeBreached(url: string, tenantId: string, n: number): Pr
 /** Parks the check of these tickets again (after an experiment that rolled back). */
 export async function park(url: string, ids: string[]): Promise<void> {
   await withClient(url, (client) =>
-    client.query(`UPDATE tickets SET next_sla_check_at = now() + interval '10 years' + random() * interval '1000000 seconds' WHERE id = ANY($1::uuid[])`, [ids]),
+    client.query(`UPDATE tickets SET next_sla_check_at = now() + interval '10 years' + random() * interval '1000000 seconds' WHERE id = ANY($1::uuid[])`, [
+      ids,
+    ]),
   );
 }
 
 export async function dueNow(url: string): Promise<number> {
   return withClient(url, async (client) =>
-    Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM tickets WHERE next_sla_check_at IS NOT NULL AND status NOT IN ('resolved', 'closed', 'wont_fix') AND next_sla_check_at <= now()`)).rows[0].n),
+    Number(
+      (
+        await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM tickets WHERE next_sla_check_at IS NOT NULL AND status NOT IN ('resolved', 'closed', 'wont_fix') AND next_sla_check_at <= now()`,
+        )
+      ).rows[0].n,
+    ),
   );
 }
 
@@ -77,7 +85,10 @@ export async function verify(url: string, ids: string[], since: Date): Promise<V
        FROM ticket_escalations WHERE ticket_id = ANY($1::uuid[])`,
       [ids],
     );
-    const d = await one(`SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket_escalations WHERE ticket_id = ANY($1::uuid[]) GROUP BY ticket_id, breach_key HAVING count(*) > 1) d`, [ids]);
+    const d = await one(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM ticket_escalations WHERE ticket_id = ANY($1::uuid[]) GROUP BY ticket_id, breach_key HAVING count(*) > 1) d`,
+      [ids],
+    );
     const t = await one(
       `SELECT count(*) FILTER (WHERE escalation_level = 1)::int AS l1, count(*) FILTER (WHERE escalation_level > 1)::int AS above,
               count(*) FILTER (WHERE sla_state = 'breached')::int AS breached, count(*) FILTER (WHERE next_sla_check_at <= now())::int AS due
@@ -90,11 +101,25 @@ export async function verify(url: string, ids: string[], since: Date): Promise<V
       [ids],
     );
     const o = await one('SELECT count(*)::int AS n FROM outbox_events WHERE aggregate_id = ANY($1::uuid[]) AND created_at >= $2', [ids, since]);
-    const a = await one(`SELECT count(*)::int AS n FROM ticket_audit WHERE ticket_id = ANY($1::uuid[]) AND action = 'escalated' AND created_at >= $2`, [ids, since]);
+    const a = await one(`SELECT count(*)::int AS n FROM ticket_audit WHERE ticket_id = ANY($1::uuid[]) AND action = 'escalated' AND created_at >= $2`, [
+      ids,
+      since,
+    ]);
     const n = ids.length;
     return {
-      escalations: e.total, distinctTickets: e.tickets, firstResponse0to1: e.fr, duplicates: d.n, atLevel1: t.l1, aboveLevel1: t.above,
-      breachedState: t.breached, stillDue: t.due, nearBreachEvents: ev.near, breachedEvents: ev.breached, escalatedEvents: ev.escalated, outbox: o.n, audit: a.n,
+      escalations: e.total,
+      distinctTickets: e.tickets,
+      firstResponse0to1: e.fr,
+      duplicates: d.n,
+      atLevel1: t.l1,
+      aboveLevel1: t.above,
+      breachedState: t.breached,
+      stillDue: t.due,
+      nearBreachEvents: ev.near,
+      breachedEvents: ev.breached,
+      escalatedEvents: ev.escalated,
+      outbox: o.n,
+      audit: a.n,
       ok: e.total === n && e.tickets === n && e.fr === n && d.n === 0 && t.l1 === n && t.above === 0 && t.due === 0,
     };
   });
@@ -108,7 +133,9 @@ export function cpuSecondsOf(pids: number[]): Map<number, number> {
 /** The PostgreSQL backends serving a database (other than the asking one). */
 export async function backendPids(url: string): Promise<number[]> {
   return withClient(url, async (client) =>
-    (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid),
+    (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map(
+      (r) => r.pid,
+    ),
   );
 }
 
@@ -117,7 +144,11 @@ export async function backendPids(url: string): Promise<number[]> {
  * tickets, but `concurrency` checks at a time instead of one (tickets are independent: each check
  * locks its ticket with SKIP LOCKED and is idempotent).
  */
-export async function parallelSweep(app: INestApplicationContext, batchSize: number, concurrency: number): Promise<{ examined: number; escalations: number; ms: number }> {
+export async function parallelSweep(
+  app: INestApplicationContext,
+  batchSize: number,
+  concurrency: number,
+): Promise<{ examined: number; escalations: number; ms: number }> {
   const tickets = app.get(TicketsRepository);
   const monitor = app.get(SlaMonitorService);
   const started = process.hrtime.bigint();
@@ -168,7 +199,12 @@ interface LockedTicket {
  * A bench-only estimate of what batching could give, not the app's code; it handles only the
  * case measured here (first response breached, level 0 → 1, no pause, no business hours).
  */
-export async function setBasedSketch(url: string, tenantId: string, batchSize: number, queue: Queue): Promise<{ tickets: number; statements: number; sqlMs: number; redisMs: number; ms: number; byStatement: Array<[string, number]> }> {
+export async function setBasedSketch(
+  url: string,
+  tenantId: string,
+  batchSize: number,
+  queue: Queue,
+): Promise<{ tickets: number; statements: number; sqlMs: number; redisMs: number; ms: number; byStatement: Array<[string, number]> }> {
   const client = new Client({ connectionString: url });
   await client.connect();
   const started = process.hrtime.bigint();
@@ -185,7 +221,9 @@ export async function setBasedSketch(url: string, tenantId: string, batchSize: n
     } finally {
       const ms = elapsed(t0);
       const text = sql.replace(/\s+/g, ' ').trim();
-      const label = /^SELECT /.test(text) ? text.replace(/^SELECT (DISTINCT ON \(\w+\) )?.*? FROM (\w+).*$/, 'SELECT $1… FROM $2') : text.replace(/^(INSERT INTO \w+|UPDATE \w+|\w+).*$/, '$1');
+      const label = /^SELECT /.test(text)
+        ? text.replace(/^SELECT (DISTINCT ON \(\w+\) )?.*? FROM (\w+).*$/, 'SELECT $1… FROM $2')
+        : text.replace(/^(INSERT INTO \w+|UPDATE \w+|\w+).*$/, '$1');
       byStatement.set(label, (byStatement.get(label) ?? 0) + ms);
       statements += 1;
       sqlMs += ms;
@@ -213,7 +251,14 @@ export async function setBasedSketch(url: string, tenantId: string, batchSize: n
         const created = t.created_at.getTime();
         const dueAt = new Date(created + Math.round(Number(t.first_response_minutes) * 60_000));
         const resolutionWarn = new Date(created + Math.round(Number(t.resolution_minutes) * (1 - Number(t.near_breach_ratio)) * 60_000));
-        return { t, dueIso: dueAt.toISOString(), window: `first_response@${dueAt.toISOString()}`, next: new Date(resolutionWarn.getTime() + 1), toRole: t.escalation_chain[t.escalation_level + 1], breachedAt: t.breached_at ?? dueAt };
+        return {
+          t,
+          dueIso: dueAt.toISOString(),
+          window: `first_response@${dueAt.toISOString()}`,
+          next: new Date(resolutionWarn.getTime() + 1),
+          toRole: t.escalation_chain[t.escalation_level + 1],
+          breachedAt: t.breached_at ?? dueAt,
+        };
       });
       const ids = rows.map((r) => r.t.id);
       // near_breach and breached, once per window
@@ -222,17 +267,35 @@ export async function setBasedSketch(url: string, tenantId: string, batchSize: n
          SELECT $1, u.ticket_id, u.kind, 'first_response', jsonb_build_object('due_at', u.due), u.window_key, $2
          FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) AS u(ticket_id, kind, due, window_key)
          ON CONFLICT (ticket_id, kind, window_key) WHERE window_key IS NOT NULL DO NOTHING`,
-        [tenantId, at, [...ids, ...ids], [...ids.map(() => 'near_breach'), ...ids.map(() => 'breached')], [...rows.map((r) => r.dueIso), ...rows.map((r) => r.dueIso)], [...rows.map((r) => r.window), ...rows.map((r) => r.window)]],
+        [
+          tenantId,
+          at,
+          [...ids, ...ids],
+          [...ids.map(() => 'near_breach'), ...ids.map(() => 'breached')],
+          [...rows.map((r) => r.dueIso), ...rows.map((r) => r.dueIso)],
+          [...rows.map((r) => r.window), ...rows.map((r) => r.window)],
+        ],
       );
       // latest escalation of each breach (none here): one query for the page
-      await q(`SELECT DISTINCT ON (ticket_id) ticket_id, acknowledged_at FROM ticket_escalations WHERE ticket_id = ANY($1::uuid[]) AND breach_key = ANY($2::text[]) ORDER BY ticket_id, created_at DESC`, [ids, rows.map((r) => r.window)]);
+      await q(
+        `SELECT DISTINCT ON (ticket_id) ticket_id, acknowledged_at FROM ticket_escalations WHERE ticket_id = ANY($1::uuid[]) AND breach_key = ANY($2::text[]) ORDER BY ticket_id, created_at DESC`,
+        [ids, rows.map((r) => r.window)],
+      );
       // level (compare-and-set), owner and SLA columns in one UPDATE
       const moved = await q<{ id: string }>(
         `UPDATE tickets t SET escalation_level = u.to_level, owner_role = u.to_role, version = t.version + 1, updated_at = $1,
            sla_state = 'breached', next_sla_check_at = u.next, breached_at = u.breached_at
          FROM unnest($2::uuid[], $3::int[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS u(id, from_level, to_level, to_role, next, breached_at)
          WHERE t.id = u.id AND t.escalation_level = u.from_level RETURNING t.id`,
-        [at, ids, rows.map((r) => r.t.escalation_level), rows.map((r) => r.t.escalation_level + 1), rows.map((r) => r.toRole), rows.map((r) => r.next), rows.map((r) => r.breachedAt)],
+        [
+          at,
+          ids,
+          rows.map((r) => r.t.escalation_level),
+          rows.map((r) => r.t.escalation_level + 1),
+          rows.map((r) => r.toRole),
+          rows.map((r) => r.next),
+          rows.map((r) => r.breachedAt),
+        ],
       );
       const movedIds = new Set(moved.map((m) => m.id));
       const esc = rows.filter((r) => movedIds.has(r.t.id));
@@ -241,7 +304,16 @@ export async function setBasedSketch(url: string, tenantId: string, batchSize: n
          SELECT $1, u.ticket_id, u.from_level, u.from_level + 1, u.from_role, u.to_role, 'first_response_breach', u.breach_key, 'first response target breached', u.exhausted, 'system', $2
          FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::bool[]) AS u(ticket_id, from_level, from_role, to_role, breach_key, exhausted)
          ON CONFLICT (ticket_id, to_level, breach_key) DO NOTHING RETURNING id`,
-        [tenantId, at, esc.map((r) => r.t.id), esc.map((r) => r.t.escalation_level), esc.map((r) => r.t.owner_role), esc.map((r) => r.toRole), esc.map((r) => r.window), esc.map((r) => r.t.escalation_level + 1 === r.t.escalation_chain.length - 1)],
+        [
+          tenantId,
+          at,
+          esc.map((r) => r.t.id),
+          esc.map((r) => r.t.escalation_level),
+          esc.map((r) => r.t.owner_role),
+          esc.map((r) => r.toRole),
+          esc.map((r) => r.window),
+          esc.map((r) => r.t.escalation_level + 1 === r.t.escalation_chain.length - 1),
+        ],
       );
       await q(
         `INSERT INTO sla_events (tenant_id, ticket_id, kind, target, details, window_key, occurred_at)
@@ -250,18 +322,45 @@ export async function setBasedSketch(url: string, tenantId: string, batchSize: n
         [tenantId, at, esc.map((r) => r.t.id), esc.map((r) => r.t.escalation_level), esc.map((r) => r.toRole)],
       );
       // audit rows, each chained to its ticket's previous hash
-      const last = await q<{ ticket_id: string; hash: string }>(`SELECT DISTINCT ON (ticket_id) ticket_id, hash FROM ticket_audit WHERE tenant_id = $1 AND ticket_id = ANY($2::uuid[]) ORDER BY ticket_id, seq DESC`, [tenantId, esc.map((r) => r.t.id)]);
+      const last = await q<{ ticket_id: string; hash: string }>(
+        `SELECT DISTINCT ON (ticket_id) ticket_id, hash FROM ticket_audit WHERE tenant_id = $1 AND ticket_id = ANY($2::uuid[]) ORDER BY ticket_id, seq DESC`,
+        [tenantId, esc.map((r) => r.t.id)],
+      );
       const previous = new Map(last.map((l) => [l.ticket_id, l.hash]));
       const audit = esc.map((r) => {
-        const changes = { escalation_level: { old: r.t.escalation_level, new: r.t.escalation_level + 1 }, owner_role: { old: r.t.owner_role, new: r.toRole }, trigger: 'first_response_breach', reason: 'first response target breached' };
-        const content = { id: randomUUID(), tenant_id: tenantId, ticket_id: r.t.id, actor_type: 'system' as const, actor_id: null, action: 'escalated', changes, ip: null, request_id: null, created_at: at };
+        const changes = {
+          escalation_level: { old: r.t.escalation_level, new: r.t.escalation_level + 1 },
+          owner_role: { old: r.t.owner_role, new: r.toRole },
+          trigger: 'first_response_breach',
+          reason: 'first response target breached',
+        };
+        const content = {
+          id: randomUUID(),
+          tenant_id: tenantId,
+          ticket_id: r.t.id,
+          actor_type: 'system' as const,
+          actor_id: null,
+          action: 'escalated',
+          changes,
+          ip: null,
+          request_id: null,
+          created_at: at,
+        };
         const prev = previous.get(r.t.id) ?? null;
         return { content, prev, hash: auditHash(prev, content) };
       });
       await q(
         `INSERT INTO ticket_audit (id, tenant_id, ticket_id, actor_type, action, changes, created_at, prev_hash, hash)
          SELECT u.id, $1, u.ticket_id, 'system', 'escalated', u.changes, $2, u.prev_hash, u.hash FROM unnest($3::uuid[], $4::uuid[], $5::jsonb[], $6::text[], $7::text[]) AS u(id, ticket_id, changes, prev_hash, hash)`,
-        [tenantId, at, audit.map((a) => a.content.id), audit.map((a) => a.content.ticket_id), audit.map((a) => JSON.stringify(a.content.changes)), audit.map((a) => a.prev), audit.map((a) => a.hash)],
+        [
+          tenantId,
+          at,
+          audit.map((a) => a.content.id),
+          audit.map((a) => a.content.ticket_id),
+          audit.map((a) => JSON.stringify(a.content.changes)),
+          audit.map((a) => a.prev),
+          audit.map((a) => a.hash),
+        ],
       );
       // the three outbox events of each ticket
       const types = ['sla.near_breach', 'sla.breached', 'ticket.escalated'];

@@ -98,13 +98,17 @@ function options(): Options {
   }
   const databaseUrl = values['database-url'];
   assertBenchDatabase(databaseUrl);
-  const phases = values.phases.split(',').map((s) => s.trim()).filter(Boolean);
+  const phases = values.phases
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = phases.filter((p) => !PHASES.includes(p as Phase));
   if (unknown.length) throw new UsageError(`unknown phase(s) ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
   const tickets = wholeNumber('tickets', values.tickets, 1);
   const breached = wholeNumber('breached', values.breached, 1);
   const sets = phases.includes('whatif') ? 3 : 1;
-  if (breached * sets > tickets) throw new UsageError(`--breached × ${sets} (the breach phase${sets > 1 ? ' and both what-if experiments' : ''}) cannot exceed --tickets`);
+  if (breached * sets > tickets)
+    throw new UsageError(`--breached × ${sets} (the breach phase${sets > 1 ? ' and both what-if experiments' : ''}) cannot exceed --tickets`);
   return {
     tickets,
     breached,
@@ -161,9 +165,18 @@ async function sweepNothingDue(app: INestApplicationContext, opts: Options, tena
     examined += report.examined;
   }
   const sorted = [...times].sort((a, b) => a - b);
-  log(`  ${opts.repetitions} sweeps: min ${fmt(sorted[0], 2)} ms, median ${fmt(median(times), 2)} ms, p90 ${fmt(percentile(sorted, 90), 2)} ms, max ${fmt(sorted[sorted.length - 1], 2)} ms (tickets examined: ${examined})`);
+  log(
+    `  ${opts.repetitions} sweeps: min ${fmt(sorted[0], 2)} ms, median ${fmt(median(times), 2)} ms, p90 ${fmt(percentile(sorted, 90), 2)} ms, max ${fmt(sorted[sorted.length - 1], 2)} ms (tickets examined: ${examined})`,
+  );
   const plan = await withClient(opts.databaseUrl, async (client) =>
-    (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${DUE_QUERY}`, [new Date(), new Date(0), '00000000-0000-0000-0000-000000000000', batchSize])).rows.map((r) => r['QUERY PLAN']),
+    (
+      await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${DUE_QUERY}`, [
+        new Date(),
+        new Date(0),
+        '00000000-0000-0000-0000-000000000000',
+        batchSize,
+      ])
+    ).rows.map((r) => r['QUERY PLAN']),
   );
   log('  its page query, EXPLAIN (ANALYZE, BUFFERS):');
   for (const line of plan) log(`    ${line}`);
@@ -179,9 +192,14 @@ async function sweepBreached(app: INestApplicationContext, opts: Options, tenant
   log(`== 2. One sweep that escalates ${int(n)} newly breached tickets ==`);
   const setupStarted = process.hrtime.bigint();
   const ids = await makeBreached(opts.databaseUrl, tenantId, n);
-  log(`  made ${int(ids.length)} tickets breached (created 1.5 first-response windows ago, next_sla_check_at = now() - 1 s) in ${fmt(elapsed(setupStarted) / 1000)} s; tickets due now: ${int(await dueNow(opts.databaseUrl))}`);
+  log(
+    `  made ${int(ids.length)} tickets breached (created 1.5 first-response windows ago, next_sla_check_at = now() - 1 s) in ${fmt(elapsed(setupStarted) / 1000)} s; tickets due now: ${int(await dueNow(opts.databaseUrl))}`,
+  );
 
-  const walBefore = await withClient(opts.databaseUrl, async (client) => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn);
+  const walBefore = await withClient(
+    opts.databaseUrl,
+    async (client) => (await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn,
+  );
   const profiler = new QueryProfiler();
   const redisTiming = timeMethod(app.get(SlaScheduler), 'schedule');
   const pgCpuBefore = cpuSecondsOf(await backendPids(opts.databaseUrl));
@@ -203,34 +221,54 @@ async function sweepBreached(app: INestApplicationContext, opts: Options, tenant
   const cpuAfter = cpuTimes();
   const pgCpuAfter = cpuSecondsOf(await backendPids(opts.databaseUrl));
   const pgCpu = [...pgCpuAfter].reduce((sum, [pid, seconds]) => sum + seconds - (pgCpuBefore.get(pid) ?? 0), 0);
-  const walBytes = await withClient(opts.databaseUrl, async (client) => Number((await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [walBefore])).rows[0].bytes));
+  const walBytes = await withClient(opts.databaseUrl, async (client) =>
+    Number((await client.query<{ bytes: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [walBefore])).rows[0].bytes),
+  );
 
-  log(`  sweep: ${int(report.examined)} examined, ${int(report.escalations)} escalations in ${fmt(wallMs / 1000, 2)} s  =>  ${int(Math.round(report.examined / (wallMs / 1000)))} tickets/s, ${fmt(wallMs / Math.max(1, report.examined), 2)} ms per ticket`);
+  log(
+    `  sweep: ${int(report.examined)} examined, ${int(report.escalations)} escalations in ${fmt(wallMs / 1000, 2)} s  =>  ${int(Math.round(report.examined / (wallMs / 1000)))} tickets/s, ${fmt(wallMs / Math.max(1, report.examined), 2)} ms per ticket`,
+  );
   printVerification(await verify(opts.databaseUrl, ids, sweepStartedAt), n);
 
   const statements = stats.reduce((sum, s) => sum + s.count, 0);
   const sqlMs = stats.reduce((sum, s) => sum + s.totalMs, 0);
   const per = (value: number) => value / Math.max(1, report.examined);
-  log(`  profile (${int(statements)} SQL statements, ${fmt(per(statements), 2)} per ticket; ${fmt(sqlMs / 1000, 2)} s awaiting PostgreSQL = ${fmt((100 * sqlMs) / wallMs, 0)} % of the sweep):`);
+  log(
+    `  profile (${int(statements)} SQL statements, ${fmt(per(statements), 2)} per ticket; ${fmt(sqlMs / 1000, 2)} s awaiting PostgreSQL = ${fmt((100 * sqlMs) / wallMs, 0)} % of the sweep):`,
+  );
   log(`    ${'statement'.padEnd(52)} ${'calls'.padStart(7)} ${'/ticket'.padStart(8)} ${'total s'.padStart(8)} ${'ms/call'.padStart(8)}`);
   for (const s of stats) {
-    log(`    ${s.label.slice(0, 52).padEnd(52)} ${int(s.count).padStart(7)} ${fmt(per(s.count), 2).padStart(8)} ${fmt(s.totalMs / 1000, 2).padStart(8)} ${fmt(s.totalMs / s.count, 3).padStart(8)}`);
+    log(
+      `    ${s.label.slice(0, 52).padEnd(52)} ${int(s.count).padStart(7)} ${fmt(per(s.count), 2).padStart(8)} ${fmt(s.totalMs / 1000, 2).padStart(8)} ${fmt(s.totalMs / s.count, 3).padStart(8)}`,
+    );
   }
   const redisMs = redisTiming.stat.totalMs;
-  log(`    ${'SlaScheduler.schedule (Redis remove + add)'.padEnd(52)} ${int(redisTiming.stat.count).padStart(7)} ${fmt(per(redisTiming.stat.count), 2).padStart(8)} ${fmt(redisMs / 1000, 2).padStart(8)} ${fmt(redisMs / Math.max(1, redisTiming.stat.count), 3).padStart(8)}`);
+  log(
+    `    ${'SlaScheduler.schedule (Redis remove + add)'.padEnd(52)} ${int(redisTiming.stat.count).padStart(7)} ${fmt(per(redisTiming.stat.count), 2).padStart(8)} ${fmt(redisMs / 1000, 2).padStart(8)} ${fmt(redisMs / Math.max(1, redisTiming.stat.count), 3).padStart(8)}`,
+  );
   const rest = wallMs - sqlMs - redisMs;
-  log(`    per ticket: ${fmt(per(sqlMs), 3)} ms awaiting SQL + ${fmt(per(redisMs), 3)} ms awaiting Redis + ${fmt(per(rest), 3)} ms the rest (TypeORM transaction and pool, the monitor's code)`);
-  log(`    CPU: PostgreSQL backends ${fmt(pgCpu, 1)} s (${fmt(per(pgCpu * 1000), 2)} ms per ticket), this Node process ${fmt((nodeCpu.user + nodeCpu.system) / 1e6, 1)} s (${fmt(per((nodeCpu.user + nodeCpu.system) / 1000), 2)} ms per ticket); machine ${busyPercent(cpuBefore, cpuAfter)} busy over ${cpus().length} cores (other load included)`);
-  log(`    WAL: ${fmt(walBytes / 1024 / 1024)} MiB (${int(Math.round(per(walBytes)))} B per ticket), ${int(stats.find((s) => s.label === 'COMMIT')?.count ?? 0)} commits, each waiting for its WAL flush (synchronous_commit=on)`);
+  log(
+    `    per ticket: ${fmt(per(sqlMs), 3)} ms awaiting SQL + ${fmt(per(redisMs), 3)} ms awaiting Redis + ${fmt(per(rest), 3)} ms the rest (TypeORM transaction and pool, the monitor's code)`,
+  );
+  log(
+    `    CPU: PostgreSQL backends ${fmt(pgCpu, 1)} s (${fmt(per(pgCpu * 1000), 2)} ms per ticket), this Node process ${fmt((nodeCpu.user + nodeCpu.system) / 1e6, 1)} s (${fmt(per((nodeCpu.user + nodeCpu.system) / 1000), 2)} ms per ticket); machine ${busyPercent(cpuBefore, cpuAfter)} busy over ${cpus().length} cores (other load included)`,
+  );
+  log(
+    `    WAL: ${fmt(walBytes / 1024 / 1024)} MiB (${int(Math.round(per(walBytes)))} B per ticket), ${int(stats.find((s) => s.label === 'COMMIT')?.count ?? 0)} commits, each waiting for its WAL flush (synchronous_commit=on)`,
+  );
 
   const again = await app.get(SlaSweepService).sweep({ batchSize });
   log(`  a second sweep right after: ${again.examined} examined, ${again.escalations} escalations in ${again.duration_ms} ms (nothing left due)`);
 }
 
 function printVerification(v: Verification, n: number): void {
-  log(`  verified in the database: ${int(v.escalations)} escalations of ${int(v.distinctTickets)} distinct tickets (${int(v.firstResponse0to1)} first_response_breach 0→1 by the system), ` +
-    `${v.duplicates} duplicate (ticket, breach); tickets at level 1: ${int(v.atLevel1)}, above: ${v.aboveLevel1}, sla_state breached: ${int(v.breachedState)}, still due: ${v.stillDue}`);
-  log(`  rows written: sla_events near_breach ${int(v.nearBreachEvents)} / breached ${int(v.breachedEvents)} / escalated ${int(v.escalatedEvents)}, outbox_events ${int(v.outbox)}, ticket_audit 'escalated' ${int(v.audit)}`);
+  log(
+    `  verified in the database: ${int(v.escalations)} escalations of ${int(v.distinctTickets)} distinct tickets (${int(v.firstResponse0to1)} first_response_breach 0→1 by the system), ` +
+      `${v.duplicates} duplicate (ticket, breach); tickets at level 1: ${int(v.atLevel1)}, above: ${v.aboveLevel1}, sla_state breached: ${int(v.breachedState)}, still due: ${v.stillDue}`,
+  );
+  log(
+    `  rows written: sla_events near_breach ${int(v.nearBreachEvents)} / breached ${int(v.breachedEvents)} / escalated ${int(v.escalatedEvents)}, outbox_events ${int(v.outbox)}, ticket_audit 'escalated' ${int(v.audit)}`,
+  );
   log(`  => ${v.ok ? `OK: exactly ${int(n)} escalations, one per ticket, no duplicates` : 'MISMATCH: see the counts above'}`);
 }
 
@@ -241,15 +279,26 @@ async function whatIf(app: INestApplicationContext, opts: Options, tenantId: str
   const idsA = await makeBreached(opts.databaseUrl, tenantId, n);
   const since = new Date();
   const a = await parallelSweep(app, batchSize, opts.whatIfConcurrency);
-  log(`  A. same pages, the app's SlaMonitorService.checkTicket ${opts.whatIfConcurrency} at a time instead of one: ${int(a.examined)} examined, ${int(a.escalations)} escalations in ${fmt(a.ms / 1000, 2)} s => ${int(Math.round(a.examined / (a.ms / 1000)))} tickets/s`);
+  log(
+    `  A. same pages, the app's SlaMonitorService.checkTicket ${opts.whatIfConcurrency} at a time instead of one: ${int(a.examined)} examined, ${int(a.escalations)} escalations in ${fmt(a.ms / 1000, 2)} s => ${int(Math.round(a.examined / (a.ms / 1000)))} tickets/s`,
+  );
   printVerification(await verify(opts.databaseUrl, idsA, since), n);
 
   const idsB = await makeBreached(opts.databaseUrl, tenantId, n);
   try {
     const b = await setBasedSketch(opts.databaseUrl, tenantId, batchSize, app.get<Queue>(getQueueToken(QUEUES.sla)));
-    log(`  B. set-based sketch (bench SQL, one transaction and ~10 statements per page of ${batchSize}, rolled back; next checks by Queue.addBulk): ${int(b.tickets)} tickets in ${fmt(b.ms / 1000, 2)} s => ${int(Math.round(b.tickets / (b.ms / 1000)))} tickets/s`);
-    log(`     ${int(b.statements)} statements (${fmt(b.statements / Math.max(1, Math.ceil(b.tickets / batchSize)), 1)} per page), ${fmt(b.sqlMs / 1000, 2)} s SQL, ${fmt(b.redisMs / 1000, 2)} s Redis; the page commits (one WAL flush each) are not included`);
-    log(`     SQL time by statement: ${b.byStatement.slice(0, 6).map(([label, ms]) => `${label} ${fmt(ms / 1000, 2)} s`).join('; ')}`);
+    log(
+      `  B. set-based sketch (bench SQL, one transaction and ~10 statements per page of ${batchSize}, rolled back; next checks by Queue.addBulk): ${int(b.tickets)} tickets in ${fmt(b.ms / 1000, 2)} s => ${int(Math.round(b.tickets / (b.ms / 1000)))} tickets/s`,
+    );
+    log(
+      `     ${int(b.statements)} statements (${fmt(b.statements / Math.max(1, Math.ceil(b.tickets / batchSize)), 1)} per page), ${fmt(b.sqlMs / 1000, 2)} s SQL, ${fmt(b.redisMs / 1000, 2)} s Redis; the page commits (one WAL flush each) are not included`,
+    );
+    log(
+      `     SQL time by statement: ${b.byStatement
+        .slice(0, 6)
+        .map(([label, ms]) => `${label} ${fmt(ms / 1000, 2)} s`)
+        .join('; ')}`,
+    );
   } finally {
     await park(opts.databaseUrl, idsB);
   }
@@ -276,10 +325,17 @@ class WorkerProcess {
   private output = '';
   readonly warnings: string[] = [];
 
-  constructor(private readonly env: Record<string, string>, private readonly port: number) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly port: number,
+  ) {}
 
   async start(): Promise<number> {
-    const child = spawn(process.execPath, [WORKER_MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [WORKER_MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
     const collect = (chunk: Buffer) => {
@@ -335,7 +391,9 @@ async function lag(app: INestApplicationContext, opts: Options, config: AppConfi
   if (opts.workerConcurrency) env.WORKER_CONCURRENCY = String(opts.workerConcurrency);
   const worker = new WorkerProcess(env, port);
   const pid = await worker.start();
-  log(`  worker ${WORKER_MAIN.replace(`${ROOT}/`, '')} running as pid ${pid} (health port ${port}, REDIS_PREFIX ${config.redisPrefix}, concurrency ${opts.workerConcurrency ?? config.worker.concurrency}, sweep every 3600 s)`);
+  log(
+    `  worker ${WORKER_MAIN.replace(`${ROOT}/`, '')} running as pid ${pid} (health port ${port}, REDIS_PREFIX ${config.redisPrefix}, concurrency ${opts.workerConcurrency ?? config.worker.concurrency}, sweep every 3600 s)`,
+  );
   // Let its job scheduler's first sweep (if it runs at once) pass: nothing is due, it is quick.
   await sleep(1000);
 
@@ -380,7 +438,9 @@ async function lag(app: INestApplicationContext, opts: Options, config: AppConfi
     }
     const lastBreach = rows.reduce((max, row) => Math.max(max, row.due.getTime()), 0);
     const lead = firstBreach.getTime() - Date.now();
-    log(`  inserted ${int(rows.length)} tickets and scheduled their check-ticket jobs (at breach + 1 ms) in ${fmt(elapsed(started), 0)} ms; first breach ${lead >= 0 ? `${fmt(lead, 0)} ms ahead` : `ALREADY ${fmt(-lead, 0)} ms PAST (scheduling was slow)`}, last ${fmt((lastBreach - Date.now()) / 1000)} s ahead`);
+    log(
+      `  inserted ${int(rows.length)} tickets and scheduled their check-ticket jobs (at breach + 1 ms) in ${fmt(elapsed(started), 0)} ms; first breach ${lead >= 0 ? `${fmt(lead, 0)} ms ahead` : `ALREADY ${fmt(-lead, 0)} ms PAST (scheduling was slow)`}, last ${fmt((lastBreach - Date.now()) / 1000)} s ahead`,
+    );
 
     // Watch escalations appear (what a reader sees: committed rows), until all are there.
     const ids = rows.map((r) => r.id);
@@ -389,7 +449,10 @@ async function lag(app: INestApplicationContext, opts: Options, config: AppConfi
     await withClient(opts.databaseUrl, async (client) => {
       while (seenAt.size < n && Date.now() < deadline) {
         const polled = Date.now();
-        const { rows: found } = await client.query<{ ticket_id: string }>('SELECT DISTINCT ticket_id FROM ticket_escalations WHERE ticket_id = ANY($1::uuid[])', [ids]);
+        const { rows: found } = await client.query<{ ticket_id: string }>(
+          'SELECT DISTINCT ticket_id FROM ticket_escalations WHERE ticket_id = ANY($1::uuid[])',
+          [ids],
+        );
         for (const row of found) if (!seenAt.has(row.ticket_id)) seenAt.set(row.ticket_id, polled);
         await sleep(100);
       }
@@ -416,13 +479,19 @@ async function lag(app: INestApplicationContext, opts: Options, config: AppConfi
       for (const job of await queue.getFailed(0, 2)) log(`    failed job ${job.id}: ${job.failedReason} (attempts ${job.attemptsMade})`);
       const lagIds = new Set(ids);
       const pending = (await queue.getDelayed(0, 20000)).filter((job) => lagIds.has((job.data as { ticket_id: string }).ticket_id));
-      log(`    check-ticket jobs of lag tickets still delayed: ${pending.length}${pending[0] ? ` (e.g. ${pending[0].id}, due ${new Date(pending[0].timestamp + pending[0].delay).toISOString()})` : ''}`);
+      log(
+        `    check-ticket jobs of lag tickets still delayed: ${pending.length}${pending[0] ? ` (e.g. ${pending[0].id}, due ${new Date(pending[0].timestamp + pending[0].delay).toISOString()})` : ''}`,
+      );
     }
     const sorted = result.lags.map((r) => Number(r.lag_ms)).sort((a, b) => a - b);
-    log(`  escalated: ${int(escalated)} of ${int(n)} tickets (${result.duplicates} with more than one escalation)${escalated < n ? ` — ${int(n - escalated)} NOT escalated within 60 s of the last breach` : ''}`);
+    log(
+      `  escalated: ${int(escalated)} of ${int(n)} tickets (${result.duplicates} with more than one escalation)${escalated < n ? ` — ${int(n - escalated)} NOT escalated within 60 s of the last breach` : ''}`,
+    );
     if (sorted.length) {
       log(`  lag, breach instant (first_response_due_at) -> escalation created_at (when the check ran):`);
-      log(`    p50 ${fmt(sorted.length ? percentile(sorted, 50) : NaN, 1)} ms, p99 ${fmt(percentile(sorted, 99), 1)} ms, max ${fmt(sorted[sorted.length - 1], 1)} ms (min ${fmt(sorted[0], 1)} ms, mean ${fmt(sorted.reduce((a, b) => a + b, 0) / sorted.length, 1)} ms)`);
+      log(
+        `    p50 ${fmt(sorted.length ? percentile(sorted, 50) : NaN, 1)} ms, p99 ${fmt(percentile(sorted, 99), 1)} ms, max ${fmt(sorted[sorted.length - 1], 1)} ms (min ${fmt(sorted[0], 1)} ms, mean ${fmt(sorted.reduce((a, b) => a + b, 0) / sorted.length, 1)} ms)`,
+      );
       const byId = new Map(result.lags.map((r) => [r.ticket_id, r.due.getTime()]));
       const visible = [...seenAt.entries()].map(([id, at]) => at - (byId.get(id) ?? at)).sort((a, b) => a - b);
       if (visible.length) {
@@ -482,8 +551,14 @@ async function main(): Promise<void> {
     );
     return Object.fromEntries(settings.rows.map((r) => [r.name, r.unit === '8kB' ? `${(Number(r.setting) * 8) / 1024} MB` : r.setting]));
   });
-  log(`SLA bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg().map((l) => fmt(l, 2)).join(' ')}`);
-  log(`PostgreSQL ${pg.server_version} (synchronous_commit=${pg.synchronous_commit}, fsync=${pg.fsync}, shared_buffers=${pg.shared_buffers}) at ${redact(opts.databaseUrl)}; Redis ${opts.redisUrl}, prefix ${prefix}`);
+  log(
+    `SLA bench: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()
+      .map((l) => fmt(l, 2))
+      .join(' ')}`,
+  );
+  log(
+    `PostgreSQL ${pg.server_version} (synchronous_commit=${pg.synchronous_commit}, fsync=${pg.fsync}, shared_buffers=${pg.shared_buffers}) at ${redact(opts.databaseUrl)}; Redis ${opts.redisUrl}, prefix ${prefix}`,
+  );
 
   const { reused } = await prepareDatabase(opts.databaseUrl, { reuse: opts.reuse, tickets: opts.tickets }, log);
   // The worker's own module (same imports, same providers) minus its SlaProcessor and health
@@ -508,7 +583,9 @@ async function main(): Promise<void> {
     await app.close();
     const deleted = await deleteRedisKeys(opts.redisUrl, prefix).catch(() => -1);
     log('');
-    log(`Done. Removed ${deleted} Redis key(s) under ${prefix}:*; the database ${new URL(opts.databaseUrl).pathname.slice(1)} is kept (--reuse to run again on it, --reset to drop it).`);
+    log(
+      `Done. Removed ${deleted} Redis key(s) under ${prefix}:*; the database ${new URL(opts.databaseUrl).pathname.slice(1)} is kept (--reuse to run again on it, --reset to drop it).`,
+    );
   }
 }
 

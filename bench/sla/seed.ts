@@ -33,10 +33,15 @@ function databaseName(url: string): string {
 async function seededMark(url: string): Promise<string | null> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const exists = await withClient(admin.toString(), async (client) => ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseName(url)])).rowCount ?? 0) > 0);
+  const exists = await withClient(
+    admin.toString(),
+    async (client) => ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [databaseName(url)])).rowCount ?? 0) > 0,
+  );
   if (!exists) return null;
   return withClient(url, async (client) => {
-    const { rows } = await client.query<{ comment: string | null }>("SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()");
+    const { rows } = await client.query<{ comment: string | null }>(
+      "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()",
+    );
     const comment = rows[0]?.comment ?? null;
     return comment?.startsWith(SEEDED_MARK) ? comment : null;
   });
@@ -76,7 +81,9 @@ export async function prepareDatabase(url: string, options: { reuse: boolean; ti
 export async function provisionTenant(app: INestApplicationContext): Promise<string> {
   const existing = await app.get(TenantsRepository).findBySlug(BENCH_TENANT.slug);
   if (existing) return existing.id;
-  const result = await app.get(TenantProvisioningService).provision({ name: BENCH_TENANT.name, slug: BENCH_TENANT.slug, adminEmail: BENCH_TENANT.adminEmail, adminPassword: null });
+  const result = await app
+    .get(TenantProvisioningService)
+    .provision({ name: BENCH_TENANT.name, slug: BENCH_TENANT.slug, adminEmail: BENCH_TENANT.adminEmail, adminPassword: null });
   return result.tenant.id;
 }
 
@@ -173,5 +180,7 @@ export async function resetState(url: string, tenantId: string): Promise<void> {
 }
 
 export async function ticketCount(url: string, tenantId: string): Promise<number> {
-  return withClient(url, async (client) => Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM tickets WHERE tenant_id = $1', [tenantId])).rows[0].n));
+  return withClient(url, async (client) =>
+    Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM tickets WHERE tenant_id = $1', [tenantId])).rows[0].n),
+  );
 }

@@ -5,7 +5,18 @@ import { AuthService } from '@helpdesk/core';
 import { UsersRepository } from '@helpdesk/database';
 import { bearer, createTenant, createUser, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
 
-const ROLES = ['admin', 'hq_support', 'regional_manager', 'ops_manager', 'ops_agent', 'franchise_agent', 'finance', 'ceo_oncall', 'auditor', 'requester'] as const;
+const ROLES = [
+  'admin',
+  'hq_support',
+  'regional_manager',
+  'ops_manager',
+  'ops_agent',
+  'franchise_agent',
+  'finance',
+  'ceo_oncall',
+  'auditor',
+  'requester',
+] as const;
 type Role = (typeof ROLES)[number];
 
 /**
@@ -18,16 +29,16 @@ type Role = (typeof ROLES)[number];
 const HTTP_MATRIX: Record<Role, number[]> = {
   //                users      teams      roles      sla        api-keys
   //                GET  POST  GET  POST  GET  POST  GET  PUT   GET  POST
-  admin:            [200, 201, 200, 201, 200, 201, 200, 200, 200, 201],
-  hq_support:       [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
+  admin: [200, 201, 200, 201, 200, 201, 200, 200, 200, 201],
+  hq_support: [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
   regional_manager: [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
-  ops_manager:      [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
-  ops_agent:        [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
-  franchise_agent:  [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
-  finance:          [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
-  ceo_oncall:       [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
-  auditor:          [200, 403, 200, 403, 200, 403, 200, 403, 200, 403],
-  requester:        [403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+  ops_manager: [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
+  ops_agent: [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  franchise_agent: [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  finance: [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  ceo_oncall: [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
+  auditor: [200, 403, 200, 403, 200, 403, 200, 403, 200, 403],
+  requester: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
 };
 
 /**
@@ -48,16 +59,16 @@ const HTTP_MATRIX: Record<Role, number[]> = {
 const ABILITY_MATRIX: Record<Role, string> = {
   //                read   update assign escalate resolve message
   //                TOFRQ  TOFRQ  TOFRQ  TOFRQ    PN      IP
-  admin:            '11111 11111 11111 11111 11 11',
-  hq_support:       '11111 11111 11111 11111 01 11',
+  admin: '11111 11111 11111 11111 11 11',
+  hq_support: '11111 11111 11111 11111 01 11',
   regional_manager: '00010 00010 00010 00010 01 11',
-  ops_manager:      '10000 10000 10000 10000 01 11',
-  ops_agent:        '10000 10000 10000 00000 01 11',
-  franchise_agent:  '00100 00100 00000 00000 01 11',
-  finance:          '00000 00000 00000 00000 10 11',
-  ceo_oncall:       '11111 00000 00000 11111 00 11',
-  auditor:          '11111 00000 00000 00000 00 11',
-  requester:        '00001 00000 00000 00000 00 01',
+  ops_manager: '10000 10000 10000 10000 01 11',
+  ops_agent: '10000 10000 10000 00000 01 11',
+  franchise_agent: '00100 00100 00000 00000 01 11',
+  finance: '00000 00000 00000 00000 10 11',
+  ceo_oncall: '11111 00000 00000 11111 00 11',
+  auditor: '11111 00000 00000 00000 00 11',
+  requester: '00001 00000 00000 00000 00 01',
 };
 
 describe('access matrix of the seeded roles', () => {
@@ -70,7 +81,14 @@ describe('access matrix of the seeded roles', () => {
   beforeAll(async () => {
     api = await startApi();
     tenant = await createTenant(api);
-    const team = async (name: string) => (await request(api.url).post('/api/v1/admin/teams').set(...bearer(tenant.adminToken)).send({ name }).expect(201)).body.id as string;
+    const team = async (name: string) =>
+      (
+        await request(api.url)
+          .post('/api/v1/admin/teams')
+          .set(...bearer(tenant.adminToken))
+          .send({ name })
+          .expect(201)
+      ).body.id as string;
     mine = await team('Matrix mine');
     otherTeam = await team('Matrix other');
     for (const role of ROLES) users[role] = await createUser(api, tenant, role, { team_ids: [mine], franchise_id: 'fr-1', region: 'north' });
@@ -80,16 +98,51 @@ describe('access matrix of the seeded roles', () => {
   it('answers each admin route with the status the role’s rules give', async () => {
     const suffix = () => randomBytes(4).toString('hex');
     const routes: Array<(token: string) => request.Test> = [
-      (t) => request(api.url).get('/api/v1/admin/users').set(...bearer(t)),
-      (t) => request(api.url).post('/api/v1/admin/users').set(...bearer(t)).send({ email: `m-${suffix()}@${tenant.slug}.test`, name: 'Matrix', role: 'requester' }),
-      (t) => request(api.url).get('/api/v1/admin/teams').set(...bearer(t)),
-      (t) => request(api.url).post('/api/v1/admin/teams').set(...bearer(t)).send({ name: `Matrix ${suffix()}` }),
-      (t) => request(api.url).get('/api/v1/admin/roles').set(...bearer(t)),
-      (t) => request(api.url).post('/api/v1/admin/roles').set(...bearer(t)).send({ name: `matrix_${suffix()}`, rules: [] }),
-      (t) => request(api.url).get('/api/v1/admin/sla-policies').set(...bearer(t)),
-      (t) => request(api.url).put('/api/v1/admin/sla-policies/low').set(...bearer(t)).send({ first_response_minutes: 1440, resolution_minutes: 4320, escalation_chain: ['franchise_agent', 'ops_manager', 'regional_manager'] }),
-      (t) => request(api.url).get('/api/v1/admin/api-keys').set(...bearer(t)),
-      (t) => request(api.url).post('/api/v1/admin/api-keys').set(...bearer(t)).send({ name: `matrix ${suffix()}`, role: 'auditor', scopes: ['tickets:read'] }),
+      (t) =>
+        request(api.url)
+          .get('/api/v1/admin/users')
+          .set(...bearer(t)),
+      (t) =>
+        request(api.url)
+          .post('/api/v1/admin/users')
+          .set(...bearer(t))
+          .send({ email: `m-${suffix()}@${tenant.slug}.test`, name: 'Matrix', role: 'requester' }),
+      (t) =>
+        request(api.url)
+          .get('/api/v1/admin/teams')
+          .set(...bearer(t)),
+      (t) =>
+        request(api.url)
+          .post('/api/v1/admin/teams')
+          .set(...bearer(t))
+          .send({ name: `Matrix ${suffix()}` }),
+      (t) =>
+        request(api.url)
+          .get('/api/v1/admin/roles')
+          .set(...bearer(t)),
+      (t) =>
+        request(api.url)
+          .post('/api/v1/admin/roles')
+          .set(...bearer(t))
+          .send({ name: `matrix_${suffix()}`, rules: [] }),
+      (t) =>
+        request(api.url)
+          .get('/api/v1/admin/sla-policies')
+          .set(...bearer(t)),
+      (t) =>
+        request(api.url)
+          .put('/api/v1/admin/sla-policies/low')
+          .set(...bearer(t))
+          .send({ first_response_minutes: 1440, resolution_minutes: 4320, escalation_chain: ['franchise_agent', 'ops_manager', 'regional_manager'] }),
+      (t) =>
+        request(api.url)
+          .get('/api/v1/admin/api-keys')
+          .set(...bearer(t)),
+      (t) =>
+        request(api.url)
+          .post('/api/v1/admin/api-keys')
+          .set(...bearer(t))
+          .send({ name: `matrix ${suffix()}`, role: 'auditor', scopes: ['tickets:read'] }),
     ];
     const actual = {} as Record<Role, number[]>;
     for (const role of ROLES) {
@@ -108,7 +161,12 @@ describe('access matrix of the seeded roles', () => {
     for (const role of ROLES) {
       const entity = await api.services.get(UsersRepository).findById(tenant.id, users[role].id);
       if (!entity) throw new Error(`user of ${role} not found`);
-      expect({ role, team_ids: entity.team_ids, franchise_id: entity.franchise_id, region: entity.region }).toEqual({ role, team_ids: [mine], franchise_id: 'fr-1', region: 'north' });
+      expect({ role, team_ids: entity.team_ids, franchise_id: entity.franchise_id, region: entity.region }).toEqual({
+        role,
+        team_ids: [mine],
+        franchise_id: 'fr-1',
+        region: 'north',
+      });
       const { ability } = await api.services.get(AuthService).principalOf(entity);
 
       const someoneElse = randomUUID();

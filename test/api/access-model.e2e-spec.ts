@@ -24,7 +24,10 @@ function documentedRows(): Row[] {
     .split('\n')
     .filter((line) => line.startsWith('| ') && !line.startsWith('| role') && !line.startsWith('| ---'))
     .map((line) => {
-      const [role, ticketFields, slaView, contactDetails, createsCredentials] = line.split('|').slice(1, -1).map((cell) => cell.trim());
+      const [role, ticketFields, slaView, contactDetails, createsCredentials] = line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim());
       return { role, ticketFields, slaView, contactDetails, createsCredentials } as Row;
     });
 }
@@ -43,22 +46,47 @@ describe('the access model of docs/security.md', () => {
     const team = await createTeam(api, tenant, 'Shared');
     const roles = rows.map((row) => row.role).filter((role) => role !== 'admin');
     users = Object.fromEntries(
-      await Promise.all(roles.map(async (role) => [role, await createUser(api, tenant, role, { team_ids: [team], franchise_id: 'fr-1', region: 'north' })] as const)),
+      await Promise.all(
+        roles.map(async (role) => [role, await createUser(api, tenant, role, { team_ids: [team], franchise_id: 'fr-1', region: 'north' })] as const),
+      ),
     );
     users.admin = { id: '', email: tenant.adminEmail, password: tenant.adminPassword, token: tenant.adminToken };
     // A ticket every seeded role can read: its team, franchise, region, a payment link, and the requester's own.
-    ticketId = (await newTicket(api, tenant.adminToken, { requester_id: users.requester.id, team_id: team, franchise_id: 'fr-1', region: 'north', linked_type: 'payment', linked_id: 'p-7' })).id;
+    ticketId = (
+      await newTicket(api, tenant.adminToken, {
+        requester_id: users.requester.id,
+        team_id: team,
+        franchise_id: 'fr-1',
+        region: 'north',
+        linked_type: 'payment',
+        linked_id: 'p-7',
+      })
+    ).id;
     contactSubject = await createUser(api, tenant, 'ops_agent', { phone: '+15550199', push_tokens: ['tok-1'] });
   });
   afterAll(() => api.close());
 
   it('documents every seeded role once', () => {
-    expect(rows.map((row) => row.role).sort()).toEqual(['admin', 'auditor', 'ceo_oncall', 'finance', 'franchise_agent', 'hq_support', 'ops_agent', 'ops_manager', 'regional_manager', 'requester']);
+    expect(rows.map((row) => row.role).sort()).toEqual([
+      'admin',
+      'auditor',
+      'ceo_oncall',
+      'finance',
+      'franchise_agent',
+      'hq_support',
+      'ops_agent',
+      'ops_manager',
+      'regional_manager',
+      'requester',
+    ]);
   });
 
   it.each(documentedRows().map((row) => [row.role, row] as const))('%s', async (_role, row) => {
     const token = users[row.role].token;
-    const as = (method: 'get' | 'post', path: string) => request(api.url)[method](`/api/v1${path}`).set(...bearer(token));
+    const as = (method: 'get' | 'post', path: string) =>
+      request(api.url)
+        [method](`/api/v1${path}`)
+        .set(...bearer(token));
     const observed: Row = { role: row.role, ticketFields: 'all', slaView: 'no', contactDetails: 'no access', createsCredentials: 'no' };
 
     const ticket = await as('get', `/tickets/${ticketId}`);
@@ -68,7 +96,11 @@ describe('the access model of docs/security.md', () => {
     const [sla, escalations] = await Promise.all([as('get', `/tickets/${ticketId}/sla`), as('get', '/escalations')]);
     observed.slaView = sla.status === 200 ? 'yes' : 'no';
     // The escalation list follows the SLA view: both or neither.
-    expect({ role: row.role, sla: sla.status, escalations: escalations.status }).toEqual({ role: row.role, sla: sla.status, escalations: sla.status === 200 ? 200 : 403 });
+    expect({ role: row.role, sla: sla.status, escalations: escalations.status }).toEqual({
+      role: row.role,
+      sla: sla.status,
+      escalations: sla.status === 200 ? 200 : 403,
+    });
 
     const user = await as('get', `/admin/users/${contactSubject.id}`);
     if (user.status === 200) observed.contactDetails = user.body.phone === '+15550199' && user.body.push_tokens?.[0] === 'tok-1' ? 'shown' : 'hidden';

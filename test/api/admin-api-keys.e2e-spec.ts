@@ -1,6 +1,23 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { adminIdOf, bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, secretsIn, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
+import {
+  adminIdOf,
+  bearer,
+  createTenant,
+  createUser,
+  dataSourceOf,
+  expectProblem,
+  fieldsOf,
+  ISO,
+  Method,
+  routeCaller,
+  RunningApp,
+  secretsIn,
+  startApi,
+  TestTenant,
+  TestUser,
+  UUID,
+} from '@helpdesk/testing';
 
 /** Property names that must never leave the api, in any response (see `secretsIn`). */
 const SECRET_KEYS = ['key', 'key_hash', 'password_hash'];
@@ -19,7 +36,8 @@ describe('admin API: API keys', () => {
 
   const call = routeCaller(() => api, '/api/v1/admin/api-keys');
   const newKey = async (body: object = {}, owner: TestTenant = tenant) =>
-    (await call('post', '', owner.adminToken, { name: `key ${randomBytes(3).toString('hex')}`, role: 'admin', scopes: ['admin'], ...body }).expect(201)).body as {
+    (await call('post', '', owner.adminToken, { name: `key ${randomBytes(3).toString('hex')}`, role: 'admin', scopes: ['admin'], ...body }).expect(201))
+      .body as {
       id: string;
       key: string;
       [field: string]: unknown;
@@ -79,7 +97,13 @@ describe('admin API: API keys', () => {
   describe('POST /admin/api-keys', () => {
     it('creates a key and shows it once: only the creation response carries `key`, never its hash', async () => {
       const expires = new Date(Date.now() + 86_400_000).toISOString();
-      const response = await call('post', '', tenant.adminToken, { name: 'CRM integration', role: 'hq_support', scopes: ['tickets:read', 'tickets:write', 'tickets:read'], rate_limit: 500, expires_at: expires }).expect(201);
+      const response = await call('post', '', tenant.adminToken, {
+        name: 'CRM integration',
+        role: 'hq_support',
+        scopes: ['tickets:read', 'tickets:write', 'tickets:read'],
+        rate_limit: 500,
+        expires_at: expires,
+      }).expect(201);
       expect(response.body).toEqual({
         id: UUID,
         tenant_id: tenant.id,
@@ -176,7 +200,13 @@ describe('admin API: API keys', () => {
     it('refuses a malformed, unknown or altered key with 401', async () => {
       const created = await newKey();
       const last = created.key.at(-1) === 'A' ? 'B' : 'A';
-      for (const key of ['garbage', `hd_${'a'.repeat(8)}_${'b'.repeat(43)}`, `${created.key.slice(0, -1)}${last}`, created.key.slice(0, -1), `${created.key}x`]) {
+      for (const key of [
+        'garbage',
+        `hd_${'a'.repeat(8)}_${'b'.repeat(43)}`,
+        `${created.key.slice(0, -1)}${last}`,
+        created.key.slice(0, -1),
+        `${created.key}x`,
+      ]) {
         const response = await withKey('get', '/admin/teams', key);
         expectProblem(response, 401, 'unauthenticated');
       }
@@ -195,7 +225,13 @@ describe('admin API: API keys', () => {
     it('keeps a key inside its tenant: another tenant’s records are not found', async () => {
       const created = await newKey();
       const stranger = await createUser(api, other, 'ops_agent');
-      const foreignTeam = (await request(api.url).post('/api/v1/admin/teams').set(...bearer(other.adminToken)).send({ name: 'Foreign' }).expect(201)).body.id;
+      const foreignTeam = (
+        await request(api.url)
+          .post('/api/v1/admin/teams')
+          .set(...bearer(other.adminToken))
+          .send({ name: 'Foreign' })
+          .expect(201)
+      ).body.id;
       expectProblem(await withKey('get', `/admin/users/${stranger.id}`, created.key), 404, 'not_found');
       expectProblem(await withKey('patch', `/admin/users/${stranger.id}`, created.key, { name: 'Hijacked' }), 404, 'not_found');
       expectProblem(await withKey('delete', `/admin/users/${stranger.id}`, created.key), 404, 'not_found');
@@ -205,8 +241,22 @@ describe('admin API: API keys', () => {
       const list = await withKey('get', '/admin/users?limit=200', created.key).expect(200);
       expect(list.body.data.map((u: { id: string }) => u.id)).not.toContain(stranger.id);
       // The stranger is untouched and the foreign key still works for its own tenant.
-      expect((await request(api.url).get(`/api/v1/admin/users/${stranger.id}`).set(...bearer(other.adminToken)).expect(200)).body).toMatchObject({ name: 'Test ops_agent', active: true });
-      expect((await request(api.url).get(`/api/v1/admin/api-keys/${foreignKeyId}`).set(...bearer(other.adminToken)).expect(200)).body.revoked_at).toBeNull();
+      expect(
+        (
+          await request(api.url)
+            .get(`/api/v1/admin/users/${stranger.id}`)
+            .set(...bearer(other.adminToken))
+            .expect(200)
+        ).body,
+      ).toMatchObject({ name: 'Test ops_agent', active: true });
+      expect(
+        (
+          await request(api.url)
+            .get(`/api/v1/admin/api-keys/${foreignKeyId}`)
+            .set(...bearer(other.adminToken))
+            .expect(200)
+        ).body.revoked_at,
+      ).toBeNull();
     });
   });
 
@@ -219,7 +269,10 @@ describe('admin API: API keys', () => {
       const sizes: number[] = [];
       let cursor: string | null = null;
       do {
-        const page: request.Response = await request(api.url).get(`/api/v1/admin/api-keys?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(...bearer(fresh.adminToken)).expect(200);
+        const page: request.Response = await request(api.url)
+          .get(`/api/v1/admin/api-keys?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+          .set(...bearer(fresh.adminToken))
+          .expect(200);
         expect(secretsIn(page.body, SECRET_KEYS)).toEqual([]);
         sizes.push(page.body.data.length);
         seen.push(...page.body.data.map((k: { id: string }) => k.id));
@@ -231,7 +284,11 @@ describe('admin API: API keys', () => {
     });
 
     it('answers 422 for bad list queries', async () => {
-      for (const [query, field] of [['?limit=0', 'limit'], ['?cursor=abc', 'cursor'], ['?role=admin', 'role']]) {
+      for (const [query, field] of [
+        ['?limit=0', 'limit'],
+        ['?cursor=abc', 'cursor'],
+        ['?role=admin', 'role'],
+      ]) {
         const response = await call('get', query, tenant.adminToken);
         expectProblem(response, 422, 'validation_failed');
         expect(fieldsOf(response)).toEqual([field]);
@@ -260,7 +317,14 @@ describe('admin API: API keys', () => {
 
     it('answers 404 for an unknown id, a non-UUID id and another tenant’s key, which keeps working', async () => {
       for (const id of [randomUUID(), 'not-a-uuid', foreignKeyId]) expectProblem(await call('delete', `/${id}`, tenant.adminToken), 404, 'not_found');
-      expect((await request(api.url).get(`/api/v1/admin/api-keys/${foreignKeyId}`).set(...bearer(other.adminToken)).expect(200)).body.revoked_at).toBeNull();
+      expect(
+        (
+          await request(api.url)
+            .get(`/api/v1/admin/api-keys/${foreignKeyId}`)
+            .set(...bearer(other.adminToken))
+            .expect(200)
+        ).body.revoked_at,
+      ).toBeNull();
     });
   });
 

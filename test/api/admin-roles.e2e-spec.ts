@@ -1,6 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
+import {
+  bearer,
+  createTenant,
+  createUser,
+  expectProblem,
+  fieldsOf,
+  ISO,
+  Method,
+  routeCaller,
+  RunningApp,
+  startApi,
+  TestTenant,
+  TestUser,
+  UUID,
+} from '@helpdesk/testing';
 
 const SEEDED = ['admin', 'hq_support', 'regional_manager', 'ops_manager', 'ops_agent', 'franchise_agent', 'finance', 'ceo_oncall', 'auditor', 'requester'];
 
@@ -16,7 +30,8 @@ describe('admin API: roles', () => {
 
   const call = routeCaller(() => api, '/api/v1/admin/roles');
   const roleName = (prefix = 'custom') => `${prefix}_${randomBytes(4).toString('hex')}`;
-  const newRole = async (body: object = {}) => (await call('post', '', tenant.adminToken, { name: roleName(), rules: [{ action: 'read', subject: 'Team' }], ...body }).expect(201)).body;
+  const newRole = async (body: object = {}) =>
+    (await call('post', '', tenant.adminToken, { name: roleName(), rules: [{ action: 'read', subject: 'Team' }], ...body }).expect(201)).body;
   const v1 = routeCaller(() => api, '/api/v1');
   const asUser = (method: Method, path: string, user: TestUser, body?: object) => v1(method, path, user.token, body);
 
@@ -66,11 +81,25 @@ describe('admin API: roles', () => {
   describe('GET /admin/roles and /admin/roles/:id', () => {
     it('lists the ten seeded roles of a new tenant, marked as system roles, and pages through them', async () => {
       const fresh = await createTenant(api);
-      const all = (await request(api.url).get('/api/v1/admin/roles').set(...bearer(fresh.adminToken)).expect(200)).body;
+      const all = (
+        await request(api.url)
+          .get('/api/v1/admin/roles')
+          .set(...bearer(fresh.adminToken))
+          .expect(200)
+      ).body;
       expect(all.next_cursor).toBeNull();
       expect(all.data.map((r: { name: string }) => r.name).sort()).toEqual([...SEEDED].sort());
       for (const role of all.data) {
-        expect(role).toEqual({ id: UUID, tenant_id: fresh.id, name: expect.any(String), description: expect.any(String), rules: expect.any(Array), is_system: true, created_at: ISO, updated_at: ISO });
+        expect(role).toEqual({
+          id: UUID,
+          tenant_id: fresh.id,
+          name: expect.any(String),
+          description: expect.any(String),
+          rules: expect.any(Array),
+          is_system: true,
+          created_at: ISO,
+          updated_at: ISO,
+        });
         expect(role.rules.length).toBeGreaterThan(0);
       }
 
@@ -78,7 +107,10 @@ describe('admin API: roles', () => {
       const sizes: number[] = [];
       let cursor: string | null = null;
       do {
-        const page: request.Response = await request(api.url).get(`/api/v1/admin/roles?limit=4${cursor ? `&cursor=${cursor}` : ''}`).set(...bearer(fresh.adminToken)).expect(200);
+        const page: request.Response = await request(api.url)
+          .get(`/api/v1/admin/roles?limit=4${cursor ? `&cursor=${cursor}` : ''}`)
+          .set(...bearer(fresh.adminToken))
+          .expect(200);
         sizes.push(page.body.data.length);
         seen.push(...page.body.data.map((r: { id: string }) => r.id));
         cursor = page.body.next_cursor;
@@ -98,7 +130,11 @@ describe('admin API: roles', () => {
     });
 
     it('answers 422 for bad list queries', async () => {
-      for (const [query, field] of [['?limit=-1', 'limit'], ['?cursor=bogus', 'cursor'], ['?q=admin', 'q']]) {
+      for (const [query, field] of [
+        ['?limit=-1', 'limit'],
+        ['?cursor=bogus', 'cursor'],
+        ['?q=admin', 'q'],
+      ]) {
         const response = await call('get', query, tenant.adminToken);
         expectProblem(response, 422, 'validation_failed');
         expect(fieldsOf(response)).toEqual([field]);
@@ -157,7 +193,13 @@ describe('admin API: roles', () => {
         [[{ action: 'read', subject: 'Ticket', conditions: { nope: 1 } }], ['rules[0].conditions']],
         [[{ action: 'read', subject: 'Ticket', conditions: { team_id: '${user.nope}' } }], ['rules[0].conditions']],
         [[{ action: 'read', subject: 'Ticket', conditions: { team_id: { $where: 'true' } } }], ['rules[0].conditions']],
-        [[{ action: 'read', subject: 'Team' }, { action: 'fly', subject: 'Ticket' }], ['rules[1].action']],
+        [
+          [
+            { action: 'read', subject: 'Team' },
+            { action: 'fly', subject: 'Ticket' },
+          ],
+          ['rules[1].action'],
+        ],
         [[{ action: 'read', subject: 'Spaceship' }], ['rules[0].subject']],
         [[{ action: 'read', subject: 'all', conditions: { id: 'x' } }], ['rules[0].conditions']],
         [[{ action: 'read', subject: 'Ticket', conditions: 'team_id = 1' }], ['rules[0].conditions']],
@@ -187,8 +229,21 @@ describe('admin API: roles', () => {
       expectProblem(await asUser('get', '/admin/users', holder), 403, 'forbidden');
       expectProblem(await asUser('get', '/admin/roles', holder), 403, 'forbidden');
 
-      const patched = await call('patch', `/${role.id}`, tenant.adminToken, { rules: [{ action: 'read', subject: 'Team' }, { action: 'create', subject: 'Team' }] }).expect(200);
-      expect(patched.body).toMatchObject({ id: role.id, name: role.name, is_system: false, rules: [{ action: 'read', subject: 'Team' }, { action: 'create', subject: 'Team' }] });
+      const patched = await call('patch', `/${role.id}`, tenant.adminToken, {
+        rules: [
+          { action: 'read', subject: 'Team' },
+          { action: 'create', subject: 'Team' },
+        ],
+      }).expect(200);
+      expect(patched.body).toMatchObject({
+        id: role.id,
+        name: role.name,
+        is_system: false,
+        rules: [
+          { action: 'read', subject: 'Team' },
+          { action: 'create', subject: 'Team' },
+        ],
+      });
       const created = await asUser('post', '/admin/teams', holder, { name: `By holder ${role.name}` }).expect(201);
       expect(created.body.tenant_id).toBe(tenant.id);
       expectProblem(await asUser('delete', `/admin/teams/${created.body.id}`, holder), 403, 'forbidden');
@@ -234,7 +289,15 @@ describe('admin API: roles', () => {
       const role = await newRole();
       const cases: Array<[object, string[]]> = [
         [{ rules: [{ action: 'read', subject: 'Ticket', conditions: { secret_column: true } }] }, ['rules[0].conditions']],
-        [{ rules: [{ action: 'read', subject: 'Team' }, { action: 'read', subject: 'Ticket', conditions: { requester_id: '${user.nope}' } }] }, ['rules[1].conditions']],
+        [
+          {
+            rules: [
+              { action: 'read', subject: 'Team' },
+              { action: 'read', subject: 'Ticket', conditions: { requester_id: '${user.nope}' } },
+            ],
+          },
+          ['rules[1].conditions'],
+        ],
         [{ rules: [{ action: 'steal', subject: 'Ticket' }] }, ['rules[0].action']],
         [{ rules: 'all' }, ['rules']],
         [{ rules: null }, ['rules']],
@@ -250,7 +313,8 @@ describe('admin API: roles', () => {
     });
 
     it('answers 404 for an unknown id, a non-UUID id and another tenant’s role', async () => {
-      for (const id of [randomUUID(), 'not-a-uuid', foreignRoleId]) expectProblem(await call('patch', `/${id}`, tenant.adminToken, { description: 'x' }), 404, 'not_found');
+      for (const id of [randomUUID(), 'not-a-uuid', foreignRoleId])
+        expectProblem(await call('patch', `/${id}`, tenant.adminToken, { description: 'x' }), 404, 'not_found');
       expect((await call('get', `/${foreignRoleId}`, other.adminToken).expect(200)).body.description).toBe('');
     });
   });
@@ -277,7 +341,10 @@ describe('admin API: roles', () => {
       const response = await call('delete', `/${role.id}`, tenant.adminToken);
       expectProblem(response, 409, 'conflict');
       expect(response.body.holders).toBe(1);
-      await request(api.url).delete(`/api/v1/admin/users/${holder.id}`).set(...bearer(tenant.adminToken)).expect(204);
+      await request(api.url)
+        .delete(`/api/v1/admin/users/${holder.id}`)
+        .set(...bearer(tenant.adminToken))
+        .expect(204);
       expectProblem(await call('delete', `/${role.id}`, tenant.adminToken), 409, 'conflict');
       await asUser('get', '/admin/teams', holder).expect(401);
       await call('get', `/${role.id}`, tenant.adminToken).expect(200);
@@ -285,7 +352,11 @@ describe('admin API: roles', () => {
 
     it('answers 409 for a role that an API key holds', async () => {
       const role = await newRole();
-      await request(api.url).post('/api/v1/admin/api-keys').set(...bearer(tenant.adminToken)).send({ name: 'holder', role: role.name, scopes: ['admin'] }).expect(201);
+      await request(api.url)
+        .post('/api/v1/admin/api-keys')
+        .set(...bearer(tenant.adminToken))
+        .send({ name: 'holder', role: role.name, scopes: ['admin'] })
+        .expect(201);
       expectProblem(await call('delete', `/${role.id}`, tenant.adminToken), 409, 'conflict');
     });
 

@@ -1,7 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import { adminIdOf, bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
+import {
+  adminIdOf,
+  bearer,
+  createTenant,
+  createUser,
+  dataSourceOf,
+  expectProblem,
+  fieldsOf,
+  ISO,
+  Method,
+  routeCaller,
+  RunningApp,
+  startApi,
+  TestTenant,
+  TestUser,
+  UUID,
+} from '@helpdesk/testing';
 
 /** The seeded defaults, written out by hand. */
 const DEFAULTS = [
@@ -62,7 +78,10 @@ describe('admin API: SLA policies', () => {
   describe('GET', () => {
     it('lists the seeded defaults of a new tenant, one current version per priority, low to critical', async () => {
       const fresh = await createTenant(api);
-      const response = await request(api.url).get('/api/v1/admin/sla-policies').set(...bearer(fresh.adminToken)).expect(200);
+      const response = await request(api.url)
+        .get('/api/v1/admin/sla-policies')
+        .set(...bearer(fresh.adminToken))
+        .expect(200);
       expect(Object.keys(response.body)).toEqual(['data']);
       expect(response.body.data).toEqual(
         DEFAULTS.map((terms) => ({
@@ -108,7 +127,11 @@ describe('admin API: SLA policies', () => {
   describe('PUT /admin/sla-policies/:priority', () => {
     it('stores new terms as the next version, fractions of a minute included, and keeps the old version', async () => {
       const fresh = await createTenant(api);
-      const put = (body: object) => request(api.url).put('/api/v1/admin/sla-policies/high').set(...bearer(fresh.adminToken)).send(body);
+      const put = (body: object) =>
+        request(api.url)
+          .put('/api/v1/admin/sla-policies/high')
+          .set(...bearer(fresh.adminToken))
+          .send(body);
       const first = await put({
         first_response_minutes: 0.05,
         resolution_minutes: 0.5,
@@ -137,12 +160,23 @@ describe('admin API: SLA policies', () => {
         created_by: adminId,
         created_at: ISO,
       });
-      const read = await request(api.url).get('/api/v1/admin/sla-policies/high').set(...bearer(fresh.adminToken)).expect(200);
+      const read = await request(api.url)
+        .get('/api/v1/admin/sla-policies/high')
+        .set(...bearer(fresh.adminToken))
+        .expect(200);
       expect(read.body).toEqual(first.body);
 
       // Left out: the defaults, not the previous version's values.
       const second = await put({ first_response_minutes: 10, resolution_minutes: 10, escalation_chain: ['hq_support'] }).expect(200);
-      expect(second.body).toMatchObject({ version: 3, first_response_minutes: 10, resolution_minutes: 10, near_breach_ratio: 0.2, next_reply_minutes: null, business_hours: null, pause_statuses: ['awaiting_customer', 'awaiting_third_party'] });
+      expect(second.body).toMatchObject({
+        version: 3,
+        first_response_minutes: 10,
+        resolution_minutes: 10,
+        near_breach_ratio: 0.2,
+        next_reply_minutes: null,
+        business_hours: null,
+        pause_statuses: ['awaiting_customer', 'awaiting_third_party'],
+      });
 
       const versions = await dataSourceOf(api).query(
         `SELECT version, is_current, first_response_minutes::float AS frm FROM sla_policies WHERE tenant_id = $1 AND priority = 'high' ORDER BY version`,
@@ -154,24 +188,45 @@ describe('admin API: SLA policies', () => {
         { version: 3, is_current: true, frm: 10 },
       ]);
       // The other priorities are untouched.
-      const list = (await request(api.url).get('/api/v1/admin/sla-policies').set(...bearer(fresh.adminToken)).expect(200)).body.data;
-      expect(list.map((p: { priority: string; version: number }) => [p.priority, p.version])).toEqual([['low', 1], ['medium', 1], ['high', 3], ['critical', 1]]);
+      const list = (
+        await request(api.url)
+          .get('/api/v1/admin/sla-policies')
+          .set(...bearer(fresh.adminToken))
+          .expect(200)
+      ).body.data;
+      expect(list.map((p: { priority: string; version: number }) => [p.priority, p.version])).toEqual([
+        ['low', 1],
+        ['medium', 1],
+        ['high', 3],
+        ['critical', 1],
+      ]);
     });
 
     it('serialises concurrent edits: every one gets its own version', async () => {
       const fresh = await createTenant(api);
       const responses = await Promise.all(
-        [1, 2, 3, 4].map((n) => request(api.url).put('/api/v1/admin/sla-policies/low').set(...bearer(fresh.adminToken)).send({ ...VALID, first_response_minutes: n })),
+        [1, 2, 3, 4].map((n) =>
+          request(api.url)
+            .put('/api/v1/admin/sla-policies/low')
+            .set(...bearer(fresh.adminToken))
+            .send({ ...VALID, first_response_minutes: n }),
+        ),
       );
       expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
       expect(responses.map((r) => r.body.version).sort()).toEqual([2, 3, 4, 5]);
-      const current = await dataSourceOf(api).query(`SELECT count(*)::int AS n FROM sla_policies WHERE tenant_id = $1 AND priority = 'low' AND is_current`, [fresh.id]);
+      const current = await dataSourceOf(api).query(`SELECT count(*)::int AS n FROM sla_policies WHERE tenant_id = $1 AND priority = 'low' AND is_current`, [
+        fresh.id,
+      ]);
       expect(current[0].n).toBe(1);
     });
 
     it('accepts a custom role in the escalation chain', async () => {
       const name = `night_${randomBytes(3).toString('hex')}`;
-      await request(api.url).post('/api/v1/admin/roles').set(...bearer(tenant.adminToken)).send({ name, rules: [] }).expect(201);
+      await request(api.url)
+        .post('/api/v1/admin/roles')
+        .set(...bearer(tenant.adminToken))
+        .send({ name, rules: [] })
+        .expect(201);
       const response = await call('put', '/critical', tenant.adminToken, { ...VALID, escalation_chain: [name, 'ceo_oncall'] }).expect(200);
       expect(response.body.escalation_chain).toEqual([name, 'ceo_oncall']);
     });
@@ -194,7 +249,10 @@ describe('admin API: SLA policies', () => {
         [{ ...VALID, pause_statuses: ['sleeping'] }, ['pause_statuses']],
         [{ ...VALID, business_hours: 'weekdays' }, ['business_hours']],
         [{ ...VALID, business_hours: { time_zone: 'Mars/Olympus', weekly: { mon: [{ start: '09:00', end: '17:00' }] } } }, ['business_hours.time_zone']],
-        [{ ...VALID, business_hours: { time_zone: 'Europe/Paris', weekly: { mon: [{ start: '17:00', end: '09:00' }] } } }, ['business_hours.weekly.mon[0].end']],
+        [
+          { ...VALID, business_hours: { time_zone: 'Europe/Paris', weekly: { mon: [{ start: '17:00', end: '09:00' }] } } },
+          ['business_hours.weekly.mon[0].end'],
+        ],
         [{ ...VALID, priority: 'high' }, ['priority']],
         [{ ...VALID, version: 7 }, ['version']],
         [{ escalation_chain: ['ops_agent'] }, ['first_response_minutes', 'resolution_minutes']],
@@ -229,12 +287,26 @@ describe('admin API: SLA policies', () => {
 
     /** The instant `seconds` into the working minute of the n-th working day (1-based), counted by hand. */
     const nthMinute = (n: number, seconds: number): string =>
-      workday.plus({ weeks: n - 1 }).set({ hour: 9, minute: 0, second: 0, millisecond: 0 }).plus({ seconds }).toUTC().toISO()!;
+      workday
+        .plus({ weeks: n - 1 })
+        .set({ hour: 9, minute: 0, second: 0, millisecond: 0 })
+        .plus({ seconds })
+        .toUTC()
+        .toISO()!;
 
     it('refuses the hostile calendar with the largest targets (422 naming each target) and stores nothing', async () => {
       const fresh = await createTenant(api);
-      const put = (body: object) => request(api.url).put('/api/v1/admin/sla-policies/medium').set(...bearer(fresh.adminToken)).send(body);
-      const before = (await request(api.url).get('/api/v1/admin/sla-policies/medium').set(...bearer(fresh.adminToken)).expect(200)).body;
+      const put = (body: object) =>
+        request(api.url)
+          .put('/api/v1/admin/sla-policies/medium')
+          .set(...bearer(fresh.adminToken))
+          .send(body);
+      const before = (
+        await request(api.url)
+          .get('/api/v1/admin/sla-policies/medium')
+          .set(...bearer(fresh.adminToken))
+          .expect(200)
+      ).body;
 
       const hostile = await put({
         first_response_minutes: 525_600,
@@ -270,7 +342,11 @@ describe('admin API: SLA policies', () => {
           ['business_hours.weekly.tue'],
         ],
         [
-          { first_response_minutes: 1, resolution_minutes: 2, business_hours: { ...oneMinuteAWeek, holidays: Array.from({ length: 1001 }, (_, day) => workday.plus({ days: day + 1 }).toISODate()) } },
+          {
+            first_response_minutes: 1,
+            resolution_minutes: 2,
+            business_hours: { ...oneMinuteAWeek, holidays: Array.from({ length: 1001 }, (_, day) => workday.plus({ days: day + 1 }).toISODate()) },
+          },
           ['business_hours.holidays'],
         ],
         // Holidays on every working day for more than ten years leave nothing certain.
@@ -293,12 +369,25 @@ describe('admin API: SLA policies', () => {
         expect({ body, fields: fieldsOf(response) }).toEqual({ body, fields });
       }
 
-      expect((await request(api.url).get('/api/v1/admin/sla-policies/medium').set(...bearer(fresh.adminToken)).expect(200)).body).toEqual(before);
+      expect(
+        (
+          await request(api.url)
+            .get('/api/v1/admin/sla-policies/medium')
+            .set(...bearer(fresh.adminToken))
+            .expect(200)
+        ).body,
+      ).toEqual(before);
       const versions = await dataSourceOf(api).query(`SELECT count(*)::int AS n FROM sla_policies WHERE tenant_id = $1 AND priority = 'medium'`, [fresh.id]);
       expect(versions).toEqual([{ n: 1 }]);
       // The api still answers, and tickets of that priority still get the old terms.
       await request(api.url).get('/health/live').expect(200);
-      const ticket = (await request(api.url).post('/api/v1/tickets').set(...bearer(fresh.adminToken)).send({ title: 'Still 8 hours', type: 'incident', priority: 'medium' }).expect(201)).body;
+      const ticket = (
+        await request(api.url)
+          .post('/api/v1/tickets')
+          .set(...bearer(fresh.adminToken))
+          .send({ title: 'Still 8 hours', type: 'incident', priority: 'medium' })
+          .expect(201)
+      ).body;
       expect(Date.parse(ticket.first_response_due_at) - Date.parse(ticket.created_at)).toBe(480 * 60_000);
     });
 
@@ -307,11 +396,23 @@ describe('admin API: SLA policies', () => {
       const policy = await request(api.url)
         .put('/api/v1/admin/sla-policies/low')
         .set(...bearer(fresh.adminToken))
-        .send({ first_response_minutes: 2, resolution_minutes: GUARANTEED, next_reply_minutes: GUARANTEED, escalation_chain: CHAIN, business_hours: oneMinuteAWeek })
+        .send({
+          first_response_minutes: 2,
+          resolution_minutes: GUARANTEED,
+          next_reply_minutes: GUARANTEED,
+          escalation_chain: CHAIN,
+          business_hours: oneMinuteAWeek,
+        })
         .expect(200);
       expect(policy.body).toMatchObject({ version: 2, first_response_minutes: 2, resolution_minutes: GUARANTEED, business_hours: oneMinuteAWeek });
 
-      const ticket = (await request(api.url).post('/api/v1/tickets').set(...bearer(fresh.adminToken)).send({ title: 'Slow lane', type: 'incident', priority: 'low' }).expect(201)).body;
+      const ticket = (
+        await request(api.url)
+          .post('/api/v1/tickets')
+          .set(...bearer(fresh.adminToken))
+          .send({ title: 'Slow lane', type: 'incident', priority: 'low' })
+          .expect(201)
+      ).body;
       // First response: 2 minutes → the end of the second working minute; warned with 20 % left
       // (0.4 minutes, so 1.6 minutes in: 36 seconds into the second). Resolution: 459 minutes →
       // the 459th working Monday-or-whichever, about nine years on; warned 367.2 minutes in.
@@ -324,17 +425,34 @@ describe('admin API: SLA policies', () => {
         resolution_warn_at: nthMinute(368, 12),
       });
 
-      const sla = (await request(api.url).get(`/api/v1/tickets/${ticket.id}/sla`).set(...bearer(fresh.adminToken)).expect(200)).body;
+      const sla = (
+        await request(api.url)
+          .get(`/api/v1/tickets/${ticket.id}/sla`)
+          .set(...bearer(fresh.adminToken))
+          .expect(200)
+      ).body;
       expect(sla).toMatchObject({ ticket_id: ticket.id, sla_state: 'on_track', policy: { id: policy.body.id, version: 2 } });
       expect(sla.targets).toEqual([
         { target: 'first_response', due_at: nthMinute(2, 60), near_breach_at: nthMinute(2, 36), met_at: null, remaining_minutes: 2, status: 'pending' },
-        { target: 'resolution', due_at: nthMinute(GUARANTEED, 60), near_breach_at: nthMinute(368, 12), met_at: null, remaining_minutes: GUARANTEED, status: 'pending' },
+        {
+          target: 'resolution',
+          due_at: nthMinute(GUARANTEED, 60),
+          near_breach_at: nthMinute(368, 12),
+          met_at: null,
+          remaining_minutes: GUARANTEED,
+          status: 'pending',
+        },
       ]);
 
       // Long overdue: the due instants moved years into the past, GET /sla counts the working
       // minutes since (2 years of one minute a week; the minute of today + 3 days is not in it).
       await dataSourceOf(api).query(`UPDATE tickets SET created_at = created_at - interval '2 years' WHERE id = $1`, [ticket.id]);
-      const overdue = (await request(api.url).get(`/api/v1/tickets/${ticket.id}/sla`).set(...bearer(fresh.adminToken)).expect(200)).body;
+      const overdue = (
+        await request(api.url)
+          .get(`/api/v1/tickets/${ticket.id}/sla`)
+          .set(...bearer(fresh.adminToken))
+          .expect(200)
+      ).body;
       expect(overdue.sla_state).toBe('breached');
       const first = overdue.targets[0];
       expect(first).toMatchObject({ target: 'first_response', status: 'breached' });

@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, startApi, TestTenant, TestUser, UUID } from '@helpdesk/testing';
+import {
+  bearer,
+  createTenant,
+  createUser,
+  dataSourceOf,
+  expectProblem,
+  fieldsOf,
+  ISO,
+  Method,
+  routeCaller,
+  RunningApp,
+  startApi,
+  TestTenant,
+  TestUser,
+  UUID,
+} from '@helpdesk/testing';
 
 describe('admin API: teams', () => {
   let api: RunningApp;
@@ -108,15 +123,17 @@ describe('admin API: teams', () => {
     it('pages by keyset, even through rows created in the same instant: no duplicates, no gaps, last next_cursor null', async () => {
       const fresh = await createTenant(api);
       // One statement: every row gets the same created_at, so only the id breaks the ties.
-      await dataSourceOf(api).query(
-        `INSERT INTO teams (tenant_id, name, description) SELECT $1, 'Tied ' || n, '' FROM generate_series(1, 7) n`,
-        [fresh.id],
-      );
+      await dataSourceOf(api).query(`INSERT INTO teams (tenant_id, name, description) SELECT $1, 'Tied ' || n, '' FROM generate_series(1, 7) n`, [fresh.id]);
       for (let i = 0; i < 3; i++) await call('post', '', fresh.adminToken, { name: `Later ${i}` }).expect(201);
       const all: Array<{ id: string; name: string; created_at: string }> = (await call('get', '?limit=200', fresh.adminToken).expect(200)).body.data;
       expect(all).toHaveLength(10);
       expect(new Set(all.slice(0, 7).map((t) => t.created_at)).size).toBe(1);
-      expect(all.slice(0, 7).map((t) => t.id)).toEqual(all.slice(0, 7).map((t) => t.id).sort());
+      expect(all.slice(0, 7).map((t) => t.id)).toEqual(
+        all
+          .slice(0, 7)
+          .map((t) => t.id)
+          .sort(),
+      );
       expect(all.slice(7).map((t) => t.name)).toEqual(['Later 0', 'Later 1', 'Later 2']);
 
       for (const limit of [1, 2, 3, 5, 10]) {
@@ -204,7 +221,8 @@ describe('admin API: teams', () => {
     });
 
     it('answers 404 for an unknown id, a non-UUID id and another tenant’s team', async () => {
-      for (const id of [randomUUID(), 'not-a-uuid', foreignTeamId]) expectProblem(await call('patch', `/${id}`, tenant.adminToken, { name: uniqueName() }), 404, 'not_found');
+      for (const id of [randomUUID(), 'not-a-uuid', foreignTeamId])
+        expectProblem(await call('patch', `/${id}`, tenant.adminToken, { name: uniqueName() }), 404, 'not_found');
       expect((await call('get', `/${foreignTeamId}`, other.adminToken).expect(200)).body.name).toBe('Foreign team');
     });
   });
@@ -217,7 +235,10 @@ describe('admin API: teams', () => {
       const response = await call('delete', `/${team.id}`, tenant.adminToken).expect(204);
       expect(response.text).toBe('');
       expectProblem(await call('get', `/${team.id}`, tenant.adminToken), 404, 'not_found');
-      const user = await request(api.url).get(`/api/v1/admin/users/${member.id}`).set(...bearer(tenant.adminToken)).expect(200);
+      const user = await request(api.url)
+        .get(`/api/v1/admin/users/${member.id}`)
+        .set(...bearer(tenant.adminToken))
+        .expect(200);
       expect(user.body.team_ids).toEqual([keep.id]);
       expectProblem(await call('delete', `/${team.id}`, tenant.adminToken), 404, 'not_found');
       // The name is free again.

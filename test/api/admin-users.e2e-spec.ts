@@ -1,6 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, Method, routeCaller, RunningApp, secretsIn, startApi, TEST_PASSWORD, TestTenant, TestUser, UUID } from '@helpdesk/testing';
+import {
+  bearer,
+  createTenant,
+  createUser,
+  dataSourceOf,
+  expectProblem,
+  fieldsOf,
+  ISO,
+  Method,
+  routeCaller,
+  RunningApp,
+  secretsIn,
+  startApi,
+  TEST_PASSWORD,
+  TestTenant,
+  TestUser,
+  UUID,
+} from '@helpdesk/testing';
 
 /** Property names that must never leave the api, in any response (see `secretsIn`). */
 const SECRET_KEYS = ['password', 'password_hash', 'key_hash'];
@@ -28,7 +45,13 @@ describe('admin API: users', () => {
     opsAgent = await createUser(api, tenant, 'ops_agent');
     requester = await createUser(api, tenant, 'requester');
     stranger = await createUser(api, other, 'ops_agent');
-    teamId = (await request(api.url).post('/api/v1/admin/teams').set(...bearer(tenant.adminToken)).send({ name: 'Users test team' }).expect(201)).body.id;
+    teamId = (
+      await request(api.url)
+        .post('/api/v1/admin/teams')
+        .set(...bearer(tenant.adminToken))
+        .send({ name: 'Users test team' })
+        .expect(201)
+    ).body.id;
     const admins = await call('get', '?role=admin', tenant.adminToken).expect(200);
     adminId = admins.body.data.find((u: { email: string }) => u.email === tenant.adminEmail).id;
   });
@@ -139,7 +162,13 @@ describe('admin API: users', () => {
     });
 
     it('does not accept a team of another tenant', async () => {
-      const foreignTeam = (await request(api.url).post('/api/v1/admin/teams').set(...bearer(other.adminToken)).send({ name: 'Foreign' }).expect(201)).body.id;
+      const foreignTeam = (
+        await request(api.url)
+          .post('/api/v1/admin/teams')
+          .set(...bearer(other.adminToken))
+          .send({ name: 'Foreign' })
+          .expect(201)
+      ).body.id;
       const response = await call('post', '', tenant.adminToken, { email: email(), name: 'X', role: 'ops_agent', team_ids: [foreignTeam] });
       expectProblem(response, 422, 'validation_failed');
       expect(fieldsOf(response)).toEqual(['team_ids']);
@@ -207,7 +236,12 @@ describe('admin API: users', () => {
           .expect(201);
         created.push(response.body.id);
       }
-      const all = (await request(api.url).get('/api/v1/admin/users?limit=200').set(...bearer(fresh.adminToken)).expect(200)).body.data.map((u: { id: string }) => u.id);
+      const all = (
+        await request(api.url)
+          .get('/api/v1/admin/users?limit=200')
+          .set(...bearer(fresh.adminToken))
+          .expect(200)
+      ).body.data.map((u: { id: string }) => u.id);
       expect(all).toHaveLength(8); // the admin and the seven
       expect(all.slice(1)).toEqual(created); // oldest first
 
@@ -217,7 +251,10 @@ describe('admin API: users', () => {
         let cursor: string | null = null;
         do {
           const query: string = `?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`;
-          const page: request.Response = await request(api.url).get(`/api/v1/admin/users${query}`).set(...bearer(fresh.adminToken)).expect(200);
+          const page: request.Response = await request(api.url)
+            .get(`/api/v1/admin/users${query}`)
+            .set(...bearer(fresh.adminToken))
+            .expect(200);
           sizes.push(page.body.data.length);
           seen.push(...page.body.data.map((u: { id: string }) => u.id));
           cursor = page.body.next_cursor;
@@ -234,12 +271,26 @@ describe('admin API: users', () => {
       const agents: string[] = [];
       for (let i = 0; i < 5; i++) {
         const role = i % 2 ? 'requester' : 'ops_agent';
-        const response = await request(api.url).post('/api/v1/admin/users').set(...bearer(fresh.adminToken)).send({ email: `f${i}@${fresh.slug}.test`, name: `F${i}`, role }).expect(201);
+        const response = await request(api.url)
+          .post('/api/v1/admin/users')
+          .set(...bearer(fresh.adminToken))
+          .send({ email: `f${i}@${fresh.slug}.test`, name: `F${i}`, role })
+          .expect(201);
         if (role === 'ops_agent') agents.push(response.body.id);
       }
-      const first = (await request(api.url).get('/api/v1/admin/users?role=ops_agent&limit=2').set(...bearer(fresh.adminToken)).expect(200)).body;
+      const first = (
+        await request(api.url)
+          .get('/api/v1/admin/users?role=ops_agent&limit=2')
+          .set(...bearer(fresh.adminToken))
+          .expect(200)
+      ).body;
       expect(first.next_cursor).toEqual(expect.any(String));
-      const second = (await request(api.url).get(`/api/v1/admin/users?role=ops_agent&limit=2&cursor=${first.next_cursor}`).set(...bearer(fresh.adminToken)).expect(200)).body;
+      const second = (
+        await request(api.url)
+          .get(`/api/v1/admin/users?role=ops_agent&limit=2&cursor=${first.next_cursor}`)
+          .set(...bearer(fresh.adminToken))
+          .expect(200)
+      ).body;
       expect(second.next_cursor).toBeNull();
       expect([...first.data, ...second.data].map((u: { id: string }) => u.id)).toEqual(agents);
     });
@@ -266,8 +317,19 @@ describe('admin API: users', () => {
 
     it('changes the given fields only, and answers with the user', async () => {
       const user = (await newUser({ region: 'east', franchise_id: 'fr-1' })).body;
-      const response = await call('patch', `/${user.id}`, tenant.adminToken, { name: 'Renamed', role: 'ops_manager', team_ids: [teamId], region: null }).expect(200);
-      expect(response.body).toMatchObject({ id: user.id, email: user.email, name: 'Renamed', role: 'ops_manager', team_ids: [teamId], region: null, franchise_id: 'fr-1', active: true });
+      const response = await call('patch', `/${user.id}`, tenant.adminToken, { name: 'Renamed', role: 'ops_manager', team_ids: [teamId], region: null }).expect(
+        200,
+      );
+      expect(response.body).toMatchObject({
+        id: user.id,
+        email: user.email,
+        name: 'Renamed',
+        role: 'ops_manager',
+        team_ids: [teamId],
+        region: null,
+        franchise_id: 'fr-1',
+        active: true,
+      });
       expect(new Date(response.body.updated_at).getTime()).toBeGreaterThanOrEqual(new Date(user.updated_at).getTime());
       expect(secretsIn(response.body, SECRET_KEYS)).toEqual([]);
       const reloaded = await call('get', `/${user.id}`, tenant.adminToken).expect(200);
@@ -332,8 +394,12 @@ describe('admin API: users', () => {
     });
 
     it('answers 404 for an unknown id, a non-UUID id and another tenant’s user, and leaves the stranger untouched', async () => {
-      for (const id of [randomUUID(), 'not-a-uuid', stranger.id]) expectProblem(await call('patch', `/${id}`, tenant.adminToken, { name: 'Hijacked' }), 404, 'not_found');
-      const response = await request(api.url).get(`/api/v1/admin/users/${stranger.id}`).set(...bearer(other.adminToken)).expect(200);
+      for (const id of [randomUUID(), 'not-a-uuid', stranger.id])
+        expectProblem(await call('patch', `/${id}`, tenant.adminToken, { name: 'Hijacked' }), 404, 'not_found');
+      const response = await request(api.url)
+        .get(`/api/v1/admin/users/${stranger.id}`)
+        .set(...bearer(other.adminToken))
+        .expect(200);
       expect(response.body.name).toBe('Test ops_agent');
     });
   });
@@ -366,7 +432,10 @@ describe('admin API: users', () => {
 
     it('answers 404 for an unknown id, a non-UUID id and another tenant’s user', async () => {
       for (const id of [randomUUID(), 'not-a-uuid', stranger.id]) expectProblem(await call('delete', `/${id}`, tenant.adminToken), 404, 'not_found');
-      await request(api.url).get('/api/v1/admin/teams').set(...bearer(stranger.token)).expect(200);
+      await request(api.url)
+        .get('/api/v1/admin/teams')
+        .set(...bearer(stranger.token))
+        .expect(200);
     });
   });
 

@@ -14,7 +14,10 @@ describe('auth: login, access tokens, refresh rotation', () => {
 
   const login = (body: object) => request(api.url).post('/api/v1/auth/login').send(body);
   const refresh = (refresh_token: string) => request(api.url).post('/api/v1/auth/refresh').send({ refresh_token });
-  const me = (token: string) => request(api.url).get('/api/v1/admin/roles').set(...bearer(token));
+  const me = (token: string) =>
+    request(api.url)
+      .get('/api/v1/admin/roles')
+      .set(...bearer(token));
 
   describe('login', () => {
     it('returns a short-lived JWT and a refresh token for the right password', async () => {
@@ -46,10 +49,16 @@ describe('auth: login, access tokens, refresh rotation', () => {
 
     it('refuses a deactivated user', async () => {
       const user = await createUser(api, tenant, 'ops_agent');
-      await request(api.url).delete(`/api/v1/admin/users/${user.id}`).set(...bearer(tenant.adminToken)).expect(204);
+      await request(api.url)
+        .delete(`/api/v1/admin/users/${user.id}`)
+        .set(...bearer(tenant.adminToken))
+        .expect(204);
       await login({ email: user.email, password: TEST_PASSWORD }).expect(401);
       // The token issued before deactivation stops working at once.
-      await request(api.url).get('/api/v1/admin/teams').set(...bearer(user.token)).expect(401);
+      await request(api.url)
+        .get('/api/v1/admin/teams')
+        .set(...bearer(user.token))
+        .expect(401);
     });
 
     it('answers 422 with field errors for a malformed body, and 400 for malformed JSON', async () => {
@@ -63,7 +72,11 @@ describe('auth: login, access tokens, refresh rotation', () => {
       const other = await createTenant(api);
       const email = `shared-${tenant.slug}@example.test`;
       for (const t of [tenant, other]) {
-        await request(api.url).post('/api/v1/admin/users').set(...bearer(t.adminToken)).send({ email, name: 'Shared', role: 'ops_agent', password: TEST_PASSWORD }).expect(201);
+        await request(api.url)
+          .post('/api/v1/admin/users')
+          .set(...bearer(t.adminToken))
+          .send({ email, name: 'Shared', role: 'ops_agent', password: TEST_PASSWORD })
+          .expect(201);
       }
       const ambiguous = await login({ email, password: TEST_PASSWORD }).expect(422);
       expect(ambiguous.body.errors).toEqual([{ field: 'tenant', message: expect.any(String) }]);
@@ -97,9 +110,19 @@ describe('auth: login, access tokens, refresh rotation', () => {
     it('binds the caller to the tenant of the credential: another tenant’s records are not found', async () => {
       const other = await createTenant(api);
       const stranger = await createUser(api, other, 'ops_agent');
-      await request(api.url).get(`/api/v1/admin/users/${stranger.id}`).set(...bearer(tenant.adminToken)).expect(404);
-      await request(api.url).patch(`/api/v1/admin/users/${stranger.id}`).set(...bearer(tenant.adminToken)).send({ name: 'Hijacked' }).expect(404);
-      const list = await request(api.url).get('/api/v1/admin/users?limit=200').set(...bearer(tenant.adminToken)).expect(200);
+      await request(api.url)
+        .get(`/api/v1/admin/users/${stranger.id}`)
+        .set(...bearer(tenant.adminToken))
+        .expect(404);
+      await request(api.url)
+        .patch(`/api/v1/admin/users/${stranger.id}`)
+        .set(...bearer(tenant.adminToken))
+        .send({ name: 'Hijacked' })
+        .expect(404);
+      const list = await request(api.url)
+        .get('/api/v1/admin/users?limit=200')
+        .set(...bearer(tenant.adminToken))
+        .expect(200);
       expect(list.body.data.map((u: { id: string }) => u.id)).not.toContain(stranger.id);
       // A token naming another tenant with this user's id is not a way in either.
       const { body } = await login({ email: tenant.adminEmail, password: TEST_PASSWORD });
@@ -125,7 +148,10 @@ describe('auth: login, access tokens, refresh rotation', () => {
       expect(reuse.body.detail).toMatch(/already used/);
       // The legitimate descendant is dead too.
       await refresh(second.refresh_token).expect(401);
-      const rows = await dataSourceOf(api).query('SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = encode(sha256($1::bytea), $2)) AND revoked_at IS NULL', [second.refresh_token, 'hex']);
+      const rows = await dataSourceOf(api).query(
+        'SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = encode(sha256($1::bytea), $2)) AND revoked_at IS NULL',
+        [second.refresh_token, 'hex'],
+      );
       expect(rows[0].n).toBe(0);
       // Another session (its own family) is untouched.
       const other = (await login({ email: tenant.adminEmail, password: TEST_PASSWORD })).body;
@@ -145,7 +171,10 @@ describe('auth: login, access tokens, refresh rotation', () => {
       await dataSourceOf(api).query("UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1", [user.id]);
       await refresh(pair.refresh_token).expect(401);
       const fresh = (await login({ email: user.email, password: TEST_PASSWORD })).body;
-      await request(api.url).delete(`/api/v1/admin/users/${user.id}`).set(...bearer(tenant.adminToken)).expect(204);
+      await request(api.url)
+        .delete(`/api/v1/admin/users/${user.id}`)
+        .set(...bearer(tenant.adminToken))
+        .expect(204);
       await refresh(fresh.refresh_token).expect(401);
     });
 

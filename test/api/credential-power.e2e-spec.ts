@@ -16,7 +16,10 @@ describe('credential power and write scopes', () => {
   const db = () => dataSourceOf(api);
   const count = async (table: string) => (await db().query(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id = $1`, [tenant.id]))[0].n as number;
   const createKey = async (token: string, role: string, scopes: string[]) => {
-    const response = await request(api.url).post('/api/v1/admin/api-keys').set(...bearer(token)).send({ name: `key ${randomBytes(3).toString('hex')}`, role, scopes });
+    const response = await request(api.url)
+      .post('/api/v1/admin/api-keys')
+      .set(...bearer(token))
+      .send({ name: `key ${randomBytes(3).toString('hex')}`, role, scopes });
     if (response.status !== 201) throw new Error(`creating a ${role} key failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.key as string;
   };
@@ -55,9 +58,18 @@ describe('credential power and write scopes', () => {
 
     it('refuses to create or empower a user (who signs in with every scope) unless it carries every scope', async () => {
       const users = await count('users');
-      const created = await withKey(adminOnlyKey, 'post', '/admin/users', { email: `minted-${randomBytes(3).toString('hex')}@x.test`, name: 'Minted', role: 'admin', password: TEST_PASSWORD });
+      const created = await withKey(adminOnlyKey, 'post', '/admin/users', {
+        email: `minted-${randomBytes(3).toString('hex')}@x.test`,
+        name: 'Minted',
+        role: 'admin',
+        password: TEST_PASSWORD,
+      });
       expectProblem(created, 403, 'forbidden');
-      const requesterUser = await withKey(adminOnlyKey, 'post', '/admin/users', { email: `r-${randomBytes(3).toString('hex')}@x.test`, name: 'R', role: 'requester' });
+      const requesterUser = await withKey(adminOnlyKey, 'post', '/admin/users', {
+        email: `r-${randomBytes(3).toString('hex')}@x.test`,
+        name: 'R',
+        role: 'requester',
+      });
       expectProblem(requesterUser, 403, 'forbidden');
       expect(await count('users')).toBe(users);
 
@@ -69,7 +81,12 @@ describe('credential power and write scopes', () => {
       // A change that mints nothing is still fine.
       expect((await withKey(adminOnlyKey, 'patch', `/admin/users/${victim.id}`, { name: 'Renamed' })).status).toBe(200);
 
-      const allowed = await withKey(fullAdminKey, 'post', '/admin/users', { email: `ok-${randomBytes(3).toString('hex')}@x.test`, name: 'OK', role: 'requester', password: TEST_PASSWORD });
+      const allowed = await withKey(fullAdminKey, 'post', '/admin/users', {
+        email: `ok-${randomBytes(3).toString('hex')}@x.test`,
+        name: 'OK',
+        role: 'requester',
+        password: TEST_PASSWORD,
+      });
       expect(allowed.status).toBe(201);
     });
 
@@ -79,7 +96,14 @@ describe('credential power and write scopes', () => {
       await request(api.url)
         .post('/api/v1/admin/roles')
         .set(...bearer(tenant.adminToken))
-        .send({ name: role, description: 'manages keys', rules: [{ action: 'manage', subject: 'ApiKey' }, { action: 'read', subject: 'Ticket' }] })
+        .send({
+          name: role,
+          description: 'manages keys',
+          rules: [
+            { action: 'manage', subject: 'ApiKey' },
+            { action: 'read', subject: 'Ticket' },
+          ],
+        })
         .expect(201);
       const managerKey = await createKey(tenant.adminToken, role, ALL_SCOPES);
       const keys = await count('api_keys');
@@ -100,14 +124,21 @@ describe('credential power and write scopes', () => {
         .send({ first_response_minutes: 60, resolution_minutes: 600, escalation_chain: ['ops_agent', 'hq_support', 'regional_manager'] })
         .expect(200);
       const ticket = await newTicket(api, tenant.adminToken, { priority: 'high' });
-      const escalated = await request(api.url).post(`/api/v1/tickets/${ticket.id}/escalate`).set(...bearer(tenant.adminToken)).send({ reason: 'Needs the next level' });
+      const escalated = await request(api.url)
+        .post(`/api/v1/tickets/${ticket.id}/escalate`)
+        .set(...bearer(tenant.adminToken))
+        .send({ reason: 'Needs the next level' });
       expect(escalated.status).toBe(200);
       const ownerRole = (await db().query('SELECT owner_role FROM tickets WHERE id = $1', [ticket.id]))[0].owner_role as string;
       expect(ownerRole).toBe('hq_support');
       const readOnly = await createKey(tenant.adminToken, ownerRole, ['tickets:read']);
       await withKey(readOnly, 'get', `/tickets/${ticket.id}`).expect(200);
       expectProblem(await withKey(readOnly, 'post', `/tickets/${ticket.id}/escalation/acknowledge`, {}), 403, 'forbidden');
-      expect((await db().query('SELECT acknowledged_at FROM ticket_escalations WHERE ticket_id = $1', [ticket.id])).map((r: { acknowledged_at: Date | null }) => r.acknowledged_at)).toEqual([null]);
+      expect(
+        (await db().query('SELECT acknowledged_at FROM ticket_escalations WHERE ticket_id = $1', [ticket.id])).map(
+          (r: { acknowledged_at: Date | null }) => r.acknowledged_at,
+        ),
+      ).toEqual([null]);
 
       const writer = await createKey(tenant.adminToken, ownerRole, ['tickets:read', 'tickets:write']);
       expect((await withKey(writer, 'post', `/tickets/${ticket.id}/escalation/acknowledge`, {})).status).toBe(200);
@@ -120,18 +151,30 @@ describe('credential power and write scopes', () => {
     beforeAll(async () => {
       subject = await createUser(api, tenant, 'ops_agent', { phone: '+15550100', push_tokens: ['device-token-1'] });
       agents = Object.fromEntries(
-        await Promise.all(['hq_support', 'ops_manager', 'ops_agent', 'regional_manager', 'auditor', 'finance', 'ceo_oncall'].map(async (role) => [role, await createUser(api, tenant, role)] as const)),
+        await Promise.all(
+          ['hq_support', 'ops_manager', 'ops_agent', 'regional_manager', 'auditor', 'finance', 'ceo_oncall'].map(
+            async (role) => [role, await createUser(api, tenant, role)] as const,
+          ),
+        ),
       );
     });
 
     it('shows phone and push tokens to the admin, and to no other role, on a read and in the list', async () => {
-      const admin = await request(api.url).get(`/api/v1/admin/users/${subject.id}`).set(...bearer(tenant.adminToken)).expect(200);
+      const admin = await request(api.url)
+        .get(`/api/v1/admin/users/${subject.id}`)
+        .set(...bearer(tenant.adminToken))
+        .expect(200);
       expect(admin.body).toMatchObject({ phone: '+15550100', push_tokens: ['device-token-1'] });
       for (const [role, user] of Object.entries(agents)) {
-        const read = await request(api.url).get(`/api/v1/admin/users/${subject.id}`).set(...bearer(user.token));
+        const read = await request(api.url)
+          .get(`/api/v1/admin/users/${subject.id}`)
+          .set(...bearer(user.token));
         if (read.status !== 200) continue; // a role that may not read users at all sees nothing anyway
         expect({ role, keys: Object.keys(read.body).filter((key) => key === 'phone' || key === 'push_tokens') }).toEqual({ role, keys: [] });
-        const list = await request(api.url).get('/api/v1/admin/users?limit=100').set(...bearer(user.token)).expect(200);
+        const list = await request(api.url)
+          .get('/api/v1/admin/users?limit=100')
+          .set(...bearer(user.token))
+          .expect(200);
         const listed = list.body.data.find((u: { id: string }) => u.id === subject.id);
         expect(listed).toBeDefined();
         expect({ role, phone: listed.phone, push_tokens: listed.push_tokens }).toEqual({ role, phone: undefined, push_tokens: undefined });

@@ -30,16 +30,30 @@ describe('HTTP conventions: request ids, problem details, OpenAPI, health', () =
 
   describe('problem details', () => {
     it('answers an unknown route with a 404 problem', async () => {
-      const response = await request(api.url).get('/api/v1/no-such-route').set(...bearer(tenant.adminToken)).expect(404);
+      const response = await request(api.url)
+        .get('/api/v1/no-such-route')
+        .set(...bearer(tenant.adminToken))
+        .expect(404);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body).toMatchObject({ status: 404, title: 'Not Found', instance: '/api/v1/no-such-route' });
     });
 
     it('answers an unsupported media type with 415 and changes nothing', async () => {
-      const before = await request(api.url).get('/api/v1/admin/teams?limit=200').set(...bearer(tenant.adminToken)).expect(200);
-      const response = await request(api.url).post('/api/v1/admin/teams').set(...bearer(tenant.adminToken)).set('content-type', 'text/plain').send('name=x').expect(415);
+      const before = await request(api.url)
+        .get('/api/v1/admin/teams?limit=200')
+        .set(...bearer(tenant.adminToken))
+        .expect(200);
+      const response = await request(api.url)
+        .post('/api/v1/admin/teams')
+        .set(...bearer(tenant.adminToken))
+        .set('content-type', 'text/plain')
+        .send('name=x')
+        .expect(415);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      const after = await request(api.url).get('/api/v1/admin/teams?limit=200').set(...bearer(tenant.adminToken)).expect(200);
+      const after = await request(api.url)
+        .get('/api/v1/admin/teams?limit=200')
+        .set(...bearer(tenant.adminToken))
+        .expect(200);
       expect(after.body.data).toHaveLength(before.body.data.length);
     });
 
@@ -55,7 +69,10 @@ describe('HTTP conventions: request ids, problem details, OpenAPI, health', () =
     });
 
     it('never reveals SQL or stack traces', async () => {
-      const response = await request(api.url).get('/api/v1/admin/users/not-a-uuid').set(...bearer(tenant.adminToken)).expect(404);
+      const response = await request(api.url)
+        .get('/api/v1/admin/users/not-a-uuid')
+        .set(...bearer(tenant.adminToken))
+        .expect(404);
       expect(JSON.stringify(response.body)).not.toMatch(/SELECT|QueryFailedError|at .*\.js/);
     });
   });

@@ -1,7 +1,19 @@
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { createTenant, createUser, dataSourceOf, expectProblem, RunningApp, startApi, TEST_ENV, TEST_PASSWORD, testRedisUrl, TestTenant, uniqueSlug } from '@helpdesk/testing';
+import {
+  createTenant,
+  createUser,
+  dataSourceOf,
+  expectProblem,
+  RunningApp,
+  startApi,
+  TEST_ENV,
+  TEST_PASSWORD,
+  testRedisUrl,
+  TestTenant,
+  uniqueSlug,
+} from '@helpdesk/testing';
 import { eventually, freshClientAddress, from } from './auth-support';
 
 /**
@@ -38,7 +50,10 @@ describe('login back-off per account and per client address', () => {
   });
 
   const login = (address: string, email: string, password: string, extra: object = {}) =>
-    request(api.url).post('/api/v1/auth/login').agent(from(address)).send({ email, password, ...extra });
+    request(api.url)
+      .post('/api/v1/auth/login')
+      .agent(from(address))
+      .send({ email, password, ...extra });
 
   async function statusesOf(address: string, email: string, password: string, times: number): Promise<number[]> {
     const statuses: number[] = [];
@@ -79,7 +94,11 @@ describe('login back-off per account and per client address', () => {
     const other = await createTenant(api);
     const email = `shared-${uniqueSlug()}@example.test`;
     for (const t of [tenant, other]) {
-      await request(api.url).post('/api/v1/admin/users').set('authorization', `Bearer ${t.adminToken}`).send({ email, name: 'Shared', role: 'ops_agent', password: TEST_PASSWORD }).expect(201);
+      await request(api.url)
+        .post('/api/v1/admin/users')
+        .set('authorization', `Bearer ${t.adminToken}`)
+        .send({ email, name: 'Shared', role: 'ops_agent', password: TEST_PASSWORD })
+        .expect(201);
     }
     const address = freshClientAddress();
     // Unlocked, the email alone is ambiguous: the api looks it up and asks for the tenant.
@@ -149,13 +168,19 @@ describe('login back-off per account and per client address', () => {
       const address = freshClientAddress();
       const responses = [];
       for (let i = 0; i < 4; i++) responses.push(await login(address, email, WRONG));
-      return responses.map((r) => ({ status: r.status, type: r.headers['content-type'], retryAfter: r.headers['retry-after'] !== undefined, body: { ...r.body, instance: undefined, request_id: undefined } }));
+      return responses.map((r) => ({
+        status: r.status,
+        type: r.headers['content-type'],
+        retryAfter: r.headers['retry-after'] !== undefined,
+        body: { ...r.body, instance: undefined, request_id: undefined },
+      }));
     };
     const known = await answers(user.email);
     const unknown = await answers(`nobody-${randomBytes(4).toString('hex')}@${tenant.slug}.test`);
     expect(known.map((a) => a.status)).toEqual([401, 401, 401, 429]);
     // Retry-After may differ by a second at a boundary; its presence may not.
-    const comparable = (list: typeof known) => list.map(({ body, ...rest }) => ({ ...rest, body: { ...body, detail: body.status === 429 ? 'retry' : body.detail, retry_after_seconds: undefined } }));
+    const comparable = (list: typeof known) =>
+      list.map(({ body, ...rest }) => ({ ...rest, body: { ...body, detail: body.status === 429 ? 'retry' : body.detail, retry_after_seconds: undefined } }));
     expect(comparable(unknown)).toEqual(comparable(known));
   });
 

@@ -10,7 +10,11 @@ describe('login with an email held in several tenants', () => {
   const email = `shared-${randomBytes(4).toString('hex')}@example.test`;
   const login = (body: object) => request(api.url).post('/api/v1/auth/login').send(body);
   const addUser = (tenant: TestTenant, password: string) =>
-    request(api.url).post('/api/v1/admin/users').set(...bearer(tenant.adminToken)).send({ email, name: 'Shared', role: 'requester', password }).expect(201);
+    request(api.url)
+      .post('/api/v1/admin/users')
+      .set(...bearer(tenant.adminToken))
+      .send({ email, name: 'Shared', role: 'requester', password })
+      .expect(201);
 
   beforeAll(async () => {
     // A Redis prefix of its own: its failed logins count against no other suite's address.
@@ -22,7 +26,10 @@ describe('login with an email held in several tenants', () => {
   afterAll(() => api.close());
 
   it('signs in to the tenant whose password matches, without naming it', async () => {
-    for (const [password, tenant] of [['first-tenant-password', first], ['second-tenant-password', second]] as const) {
+    for (const [password, tenant] of [
+      ['first-tenant-password', first],
+      ['second-tenant-password', second],
+    ] as const) {
       const response = await login({ email, password }).expect(200);
       const claims = JSON.parse(Buffer.from(response.body.access_token.split('.')[1], 'base64url').toString('utf8'));
       expect(claims.tid).toBe(tenant.id);
@@ -40,7 +47,11 @@ describe('login with an email held in several tenants', () => {
   it('asks for the tenant only when the same password holds in both', async () => {
     const both = `shared-both-${randomBytes(4).toString('hex')}@example.test`;
     for (const tenant of [first, second]) {
-      await request(api.url).post('/api/v1/admin/users').set(...bearer(tenant.adminToken)).send({ email: both, name: 'Both', role: 'requester', password: 'the-same-password-1' }).expect(201);
+      await request(api.url)
+        .post('/api/v1/admin/users')
+        .set(...bearer(tenant.adminToken))
+        .send({ email: both, name: 'Both', role: 'requester', password: 'the-same-password-1' })
+        .expect(201);
     }
     const ambiguous = await login({ email: both, password: 'the-same-password-1' });
     expectProblem(ambiguous, 422, 'validation_failed');

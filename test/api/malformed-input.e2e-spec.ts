@@ -53,7 +53,10 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
     return response;
   }
 
-  const as = (token: string, method: 'get' | 'post' | 'put' | 'patch', path: string) => http()[method](`/api/v1${path}`).set(...bearer(token));
+  const as = (token: string, method: 'get' | 'post' | 'put' | 'patch', path: string) =>
+    http()
+      [method](`/api/v1${path}`)
+      .set(...bearer(token));
   const admin = (method: 'get' | 'post' | 'put' | 'patch', path: string) => as(tenant.adminToken, method, path);
   const version = async () => (await dataSourceOf(api).query('SELECT version FROM tickets WHERE id = $1', [ticket]))[0].version as number;
 
@@ -71,30 +74,80 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
   function textCases(bad: string): Array<[string, () => PromiseLike<request.Response>, string]> {
     return [
       ['a ticket title', () => admin('post', '/tickets').send({ title: `Card${bad}terminal`, type: 'incident', priority: 'high' }), 'title'],
-      ['a metadata value', () => admin('post', '/tickets').send({ title: 'ok', type: 'incident', priority: 'high', metadata: { note: `x${bad}` } }), 'metadata.note'],
-      ['a metadata key', () => admin('post', '/tickets').send({ title: 'ok', type: 'incident', priority: 'high', metadata: { [`k${bad}`]: 1 } }), 'metadata.k\ufffd'],
+      [
+        'a metadata value',
+        () => admin('post', '/tickets').send({ title: 'ok', type: 'incident', priority: 'high', metadata: { note: `x${bad}` } }),
+        'metadata.note',
+      ],
+      [
+        'a metadata key',
+        () => admin('post', '/tickets').send({ title: 'ok', type: 'incident', priority: 'high', metadata: { [`k${bad}`]: 1 } }),
+        'metadata.k\ufffd',
+      ],
       ['a tag', () => admin('post', '/tickets').send({ title: 'ok', type: 'incident', priority: 'high', tags: ['fine', `t${bad}`] }), 'tags[1]'],
-      ['a ticket change', async () => admin('patch', `/tickets/${ticket}`).set('if-match', `"${await version()}"`).send({ description: `changed${bad}` }), 'description'],
+      [
+        'a ticket change',
+        async () =>
+          admin('patch', `/tickets/${ticket}`)
+            .set('if-match', `"${await version()}"`)
+            .send({ description: `changed${bad}` }),
+        'description',
+      ],
       ['a message', () => as(requester.token, 'post', `/tickets/${ticket}/messages`).send({ body: `hello${bad}` }), 'body'],
       ['an assignment reason', () => admin('post', `/tickets/${ticket}/assign`).send({ assignee_id: agent.id, reason: `because${bad}` }), 'reason'],
       ['an escalation reason', () => admin('post', `/tickets/${ticket}/escalate`).send({ reason: `urgent${bad}` }), 'reason'],
       ['a de-escalation reason', () => admin('post', `/tickets/${ticket}/escalation/de-escalate`).send({ reason: `calm${bad}` }), 'reason'],
       ['a user name', () => admin('post', '/admin/users').send({ email: 'nul@example.test', name: `N${bad}`, role: 'ops_agent' }), 'name'],
-      ['a user password', () => admin('post', '/admin/users').send({ email: 'pw@example.test', name: 'P', role: 'ops_agent', password: `long enough ${bad}` }), 'password'],
+      [
+        'a user password',
+        () => admin('post', '/admin/users').send({ email: 'pw@example.test', name: 'P', role: 'ops_agent', password: `long enough ${bad}` }),
+        'password',
+      ],
       ['a user change', () => admin('patch', `/admin/users/${agent.id}`).send({ region: `north${bad}` }), 'region'],
       ['a team name', () => admin('post', '/admin/teams').send({ name: `Team${bad}` }), 'name'],
       ['a team change', () => admin('patch', `/admin/teams/${team}`).send({ description: `d${bad}` }), 'description'],
       ['a role description', () => admin('post', '/admin/roles').send({ name: 'night_shift', description: `d${bad}`, rules: [] }), 'description'],
-      ['a role rule condition', () => admin('patch', `/admin/roles/${role}`).send({ rules: [{ action: 'read', subject: 'Ticket', conditions: { region: `r${bad}` } }] }), 'rules[0].conditions.region'],
+      [
+        'a role rule condition',
+        () => admin('patch', `/admin/roles/${role}`).send({ rules: [{ action: 'read', subject: 'Ticket', conditions: { region: `r${bad}` } }] }),
+        'rules[0].conditions.region',
+      ],
       ['an API key name', () => admin('post', '/admin/api-keys').send({ name: `CRM${bad}`, role: 'ops_agent', scopes: ['tickets:read'] }), 'name'],
       [
         'an SLA calendar',
-        () => admin('put', '/admin/sla-policies/low').send({ first_response_minutes: 60, resolution_minutes: 600, escalation_chain: ['ops_agent'], business_hours: { time_zone: `Europe/Berlin${bad}`, weekly: {} } }),
+        () =>
+          admin('put', '/admin/sla-policies/low').send({
+            first_response_minutes: 60,
+            resolution_minutes: 600,
+            escalation_chain: ['ops_agent'],
+            business_hours: { time_zone: `Europe/Berlin${bad}`, weekly: {} },
+          }),
         'business_hours.time_zone',
       ],
-      ['a login email, without a credential', () => http().post('/api/v1/auth/login').send({ email: `a${bad}dmin@example.test`, password: TEST_PASSWORD }), 'email'],
-      ['a login password, without a credential', () => http().post('/api/v1/auth/login').send({ email: tenant.adminEmail, password: `${TEST_PASSWORD}${bad}` }), 'password'],
-      ['a refresh token, without a credential', () => http().post('/api/v1/auth/refresh').send({ refresh_token: `0123456789${bad}` }), 'refresh_token'],
+      [
+        'a login email, without a credential',
+        () =>
+          http()
+            .post('/api/v1/auth/login')
+            .send({ email: `a${bad}dmin@example.test`, password: TEST_PASSWORD }),
+        'email',
+      ],
+      [
+        'a login password, without a credential',
+        () =>
+          http()
+            .post('/api/v1/auth/login')
+            .send({ email: tenant.adminEmail, password: `${TEST_PASSWORD}${bad}` }),
+        'password',
+      ],
+      [
+        'a refresh token, without a credential',
+        () =>
+          http()
+            .post('/api/v1/auth/refresh')
+            .send({ refresh_token: `0123456789${bad}` }),
+        'refresh_token',
+      ],
     ];
   }
 
@@ -132,7 +185,9 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
 
     it('surrogate pairs (emoji, astral letters) are text like any other: stored and read back unchanged', async () => {
       const title = 'Paid 💳 by 𝒜lice';
-      const created = await admin('post', '/tickets').send({ title, type: 'incident', priority: 'low', metadata: { '🔑': '𝒜' } }).expect(201);
+      const created = await admin('post', '/tickets')
+        .send({ title, type: 'incident', priority: 'low', metadata: { '🔑': '𝒜' } })
+        .expect(201);
       const [row] = await dataSourceOf(api).query('SELECT title, metadata FROM tickets WHERE id = $1', [created.body.id]);
       expect(row).toEqual({ title, metadata: { '🔑': '𝒜' } });
     });
@@ -152,7 +207,11 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
     });
 
     it('an API key that expires in year 275760: 422 (it was stored)', async () => {
-      await refused(() => admin('post', '/admin/api-keys').send({ name: 'far', role: 'ops_agent', scopes: ['tickets:read'], expires_at: '+275760-09-13T00:00:00.000Z' }), 422, ['expires_at']);
+      await refused(
+        () => admin('post', '/admin/api-keys').send({ name: 'far', role: 'ops_agent', scopes: ['tickets:read'], expires_at: '+275760-09-13T00:00:00.000Z' }),
+        422,
+        ['expires_at'],
+      );
     });
 
     it('the first and the last instant of years 1 to 9999 are filters like any other', async () => {
@@ -165,7 +224,11 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
     const json = (send: request.Test, text: string) => send.set('content-type', 'application/json').send(text);
 
     it('in a field: 422 naming the top-level field, before any validation', async () => {
-      const response = await refused(() => json(admin('post', '/tickets'), `{"title":"deep","type":"incident","priority":"high","metadata":${objects(5000)}}`), 422, ['metadata']);
+      const response = await refused(
+        () => json(admin('post', '/tickets'), `{"title":"deep","type":"incident","priority":"high","metadata":${objects(5000)}}`),
+        422,
+        ['metadata'],
+      );
       expect(response.body.errors[0].message).toBe('must not nest arrays and objects more than 32 levels deep');
     });
 
@@ -194,7 +257,16 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
       await refused(() => admin('post', '/admin/teams').set('content-type', 'application/x-www-form-urlencoded').send('name=form%00team'), 415);
       // Past the OpenAPI-checking proxy (ADR 0013): an early 413 and the reset of the body still being
       // sent race across its two connections.
-      await refused(() => json(request(api.process.url).post('/api/v1/admin/teams').set(...bearer(tenant.adminToken)), arrays(600 * 1024)), 413);
+      await refused(
+        () =>
+          json(
+            request(api.process.url)
+              .post('/api/v1/admin/teams')
+              .set(...bearer(tenant.adminToken)),
+            arrays(600 * 1024),
+          ),
+        413,
+      );
     });
   });
 
@@ -219,7 +291,10 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
     );
 
     it('the cursors the API returns still page', async () => {
-      await admin('patch', `/tickets/${ticket}`).set('if-match', `"${await version()}"`).send({ title: 'A second audit row' }).expect(200);
+      await admin('patch', `/tickets/${ticket}`)
+        .set('if-match', `"${await version()}"`)
+        .send({ title: 'A second audit row' })
+        .expect(200);
       const first = await admin('get', `/tickets/${ticket}/audit?limit=1`).expect(200);
       expect(first.body.next_cursor).toEqual(expect.any(String));
       const second = await admin('get', `/tickets/${ticket}/audit?limit=1&cursor=${first.body.next_cursor}`).expect(200);
@@ -243,20 +318,27 @@ describe('malformed input: a 4xx problem+json naming the field, and no row chang
     });
 
     it('the smallest step, 0.0001, is kept', async () => {
-      const put = await admin('put', '/admin/sla-policies/critical').send({ ...VALID, first_response_minutes: 0.0001, near_breach_ratio: 0.9999 }).expect(200);
+      const put = await admin('put', '/admin/sla-policies/critical')
+        .send({ ...VALID, first_response_minutes: 0.0001, near_breach_ratio: 0.9999 })
+        .expect(200);
       expect(put.body).toMatchObject({ first_response_minutes: 0.0001, near_breach_ratio: 0.9999 });
     });
   });
 
   describe('the safety net: PostgreSQL refusing an input is a 422, should validation let one through', () => {
     it.each([
-      ['a NUL in text', "SELECT $1::text", ['a\u0000b']],
-      ['an unpaired surrogate in jsonb', "SELECT $1::jsonb", ['"\\ud800"']],
-      ['a date before 4713 BC', "SELECT $1::timestamptz", [new Date('-271821-04-20T00:00:00Z')]],
-      ['a bigint past 2^63', "SELECT $1::bigint", ['9223372036854775808']],
-      ['an integer past 2^31', "SELECT $1::int", ['2147483648']],
+      ['a NUL in text', 'SELECT $1::text', ['a\u0000b']],
+      ['an unpaired surrogate in jsonb', 'SELECT $1::jsonb', ['"\\ud800"']],
+      ['a date before 4713 BC', 'SELECT $1::timestamptz', [new Date('-271821-04-20T00:00:00Z')]],
+      ['a bigint past 2^63', 'SELECT $1::bigint', ['9223372036854775808']],
+      ['an integer past 2^31', 'SELECT $1::int', ['2147483648']],
     ])('%s, as the driver reports it', async (_, sql, params: unknown[]) => {
-      const error = await dataSourceOf(api).query(sql, params).then(() => null, (e: unknown) => e);
+      const error = await dataSourceOf(api)
+        .query(sql, params)
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       const log = { error: jest.fn(), warn: jest.fn() };
       expect(INPUT_SQLSTATES.has((error as { driverError: { code: string } }).driverError.code)).toBe(true);
       expect(toProblem(error, log)).toMatchObject({ status: 422, type: 'urn:helpdesk:problem:validation_failed' });

@@ -14,7 +14,11 @@ import { ROOT, RunningApp, startApi, startValidatingProxy, takeViolations, Valid
  * e2e suite talks through (libs/testing/src/openapi-proxy.ts) refuses an answer it does not describe.
  */
 type Operation = { operationId?: string; responses: Record<string, { content?: Record<string, unknown> }>; parameters?: { in: string }[] };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> } };
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> };
+};
 
 const run = promisify(execFile);
 
@@ -31,7 +35,8 @@ describe('OpenAPI document', () => {
     await api?.close();
   });
 
-  const operations = () => Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation })));
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation })));
 
   it('passes Spectral’s spectral:oas ruleset (.spectral.yaml) without an error or a warning', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'helpdesk-openapi-'));
@@ -61,7 +66,8 @@ describe('OpenAPI document', () => {
       }
       // Every URL can be malformed; every body-taking method can meet a body too large or not JSON.
       expect([label, '400' in operation.responses]).toEqual([label, true]);
-      if (['post', 'put', 'patch', 'delete'].includes(method)) expect([label, '413' in operation.responses && '415' in operation.responses]).toEqual([label, true]);
+      if (['post', 'put', 'patch', 'delete'].includes(method))
+        expect([label, '413' in operation.responses && '415' in operation.responses]).toEqual([label, true]);
       if (operation.parameters?.some((p) => p.in === 'path')) expect([label, '414' in operation.responses]).toEqual([label, true]);
     }
   });
@@ -76,7 +82,9 @@ describe('OpenAPI document', () => {
     expect(schemas.AssignTicketDto.properties.team_id).toMatchObject({ type: 'string', nullable: true });
     const untyped = Object.entries(schemas).flatMap(([name, schema]) =>
       Object.entries(schema.properties ?? {})
-        .filter(([, property]) => property.nullable === true && property.type === 'object' && !('properties' in property) && !('additionalProperties' in property))
+        .filter(
+          ([, property]) => property.nullable === true && property.type === 'object' && !('properties' in property) && !('additionalProperties' in property),
+        )
         .map(([field]) => `${name}.${field}`),
     );
     expect(untyped).toEqual([]);
@@ -93,7 +101,14 @@ describe('the OpenAPI-checking proxy', () => {
           operationId: 'getThing',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            200: { description: 'A thing', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, note: { type: 'string', nullable: true } } } } } },
+            200: {
+              description: 'A thing',
+              content: {
+                'application/json': {
+                  schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, note: { type: 'string', nullable: true } } },
+                },
+              },
+            },
             404: { description: 'None', content: { 'application/problem+json': { schema: { type: 'object' } } } },
           },
         },
@@ -146,12 +161,18 @@ describe('the OpenAPI-checking proxy', () => {
   });
 
   it('records a body that does not match the schema, naming the field', async () => {
-    expect(await problemsFor('get', '/things/wrong-shape')).toEqual(['GET /things/wrong-shape 200: getThing: the 200 body does not match its schema: body/id must be string']);
+    expect(await problemsFor('get', '/things/wrong-shape')).toEqual([
+      'GET /things/wrong-shape 200: getThing: the 200 body does not match its schema: body/id must be string',
+    ]);
   });
 
   it('records a content type the operation does not document, and a body where none is documented', async () => {
-    expect(await problemsFor('get', '/things/wrong-type')).toEqual(['GET /things/wrong-type 200: getThing documents 200 as application/json, but the answer is text/plain']);
-    expect(await problemsFor('delete', '/things/with-body')).toEqual(['DELETE /things/with-body 200: deleteThing documents 200 without a body, but the answer has one']);
+    expect(await problemsFor('get', '/things/wrong-type')).toEqual([
+      'GET /things/wrong-type 200: getThing documents 200 as application/json, but the answer is text/plain',
+    ]);
+    expect(await problemsFor('delete', '/things/with-body')).toEqual([
+      'DELETE /things/with-body 200: deleteThing documents 200 without a body, but the answer has one',
+    ]);
   });
 
   it('records an answer on a path no operation serves, unless it is a problem+json 404', async () => {

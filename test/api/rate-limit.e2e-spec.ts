@@ -66,7 +66,10 @@ describe('rate limiting per API key, per user and per client on public routes', 
 
   it('limits users by their own rate_limit, and by the configured default otherwise', async () => {
     const limitedUser = await createUser(api, tenant, 'auditor', { rate_limit: 2 });
-    const call = (token: string) => request(api.url).get('/api/v1/admin/teams').set(...bearer(token));
+    const call = (token: string) =>
+      request(api.url)
+        .get('/api/v1/admin/teams')
+        .set(...bearer(token));
     await call(limitedUser.token).expect(200);
     await call(limitedUser.token).expect(200);
     const limited = await call(limitedUser.token).expect(429);
@@ -86,7 +89,11 @@ describe('rate limiting per API key, per user and per client on public routes', 
   it('limits public routes per client address', async () => {
     // An api of its own with a small default and a long window, so that slow logins (argon2 on a
     // busy machine) cannot outlast the window.
-    const strict = await startApi({ RATE_LIMIT_WINDOW_SECONDS: '120', RATE_LIMIT_DEFAULT: '5', REDIS_PREFIX: `${process.env[TEST_ENV.redisPrefix]}-rate-limit-public` });
+    const strict = await startApi({
+      RATE_LIMIT_WINDOW_SECONDS: '120',
+      RATE_LIMIT_DEFAULT: '5',
+      REDIS_PREFIX: `${process.env[TEST_ENV.redisPrefix]}-rate-limit-public`,
+    });
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {

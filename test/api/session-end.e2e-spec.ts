@@ -26,9 +26,14 @@ describe('access tokens end with their session', () => {
 
   const login = (email: string, password = TEST_PASSWORD) => request(api.url).post('/api/v1/auth/login').send({ email, password });
   const refresh = (refresh_token: string) => request(api.url).post('/api/v1/auth/refresh').send({ refresh_token });
-  const read = (app: RunningApp, token: string) => request(app.url).get('/api/v1/tickets?limit=1').set(...bearer(token));
+  const read = (app: RunningApp, token: string) =>
+    request(app.url)
+      .get('/api/v1/tickets?limit=1')
+      .set(...bearer(token));
   const admin = (method: 'patch' | 'delete', id: string, body?: object) => {
-    const req = request(api.url)[method](`/api/v1/admin/users/${id}`).set(...bearer(tenant.adminToken));
+    const req = request(api.url)
+      [method](`/api/v1/admin/users/${id}`)
+      .set(...bearer(tenant.adminToken));
     return body ? req.send(body) : req;
   };
 

@@ -1,4 +1,17 @@
-import { adminIdOf, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, RunningApp, startApi, TestTenant, TestUser, UUID_RE } from '@helpdesk/testing';
+import {
+  adminIdOf,
+  createTenant,
+  createUser,
+  dataSourceOf,
+  expectProblem,
+  fieldsOf,
+  ISO,
+  RunningApp,
+  startApi,
+  TestTenant,
+  TestUser,
+  UUID_RE,
+} from '@helpdesk/testing';
 import { API_OVERRIDES, createTeam, newTicket, ticketsApi, TicketsApi, UNKNOWN_ID } from './tickets-fixtures';
 
 describe('ticket audit trail: pages, hash chain, tamper evidence', () => {
@@ -24,7 +37,9 @@ describe('ticket audit trail: pages, hash chain, tamper evidence', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { body: { data: Array<Record<string, any>>; next_cursor: string | null } } = await t.audit(token, ticketId, `limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const page: { body: { data: Array<Record<string, any>>; next_cursor: string | null } } = await t
+        .audit(token, ticketId, `limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+        .expect(200);
       expect(page.body.data.length).toBeLessThanOrEqual(limit);
       rows.push(...page.body.data);
       cursor = page.body.next_cursor;
@@ -75,13 +90,29 @@ describe('ticket audit trail: pages, hash chain, tamper evidence', () => {
     await t.removeWatcher(hq.token, ticket.id, hq.id).expect(204);
 
     const trail = await fullTrail(ticket.id, 3);
-    expect(trail.map((row) => row.action)).toEqual(['created', 'updated', 'updated', 'assigned', 'message_added', 'watcher_added', 'watcher_updated', 'watcher_removed']);
+    expect(trail.map((row) => row.action)).toEqual([
+      'created',
+      'updated',
+      'updated',
+      'assigned',
+      'message_added',
+      'watcher_added',
+      'watcher_updated',
+      'watcher_removed',
+    ]);
     expect(trail.map((row) => row.actor_id)).toEqual([adminId, agentA.id, agentA.id, managerA.id, agentA.id, hq.id, hq.id, hq.id]);
     const seqs = trail.map((row) => Number(row.seq));
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     expect(new Set(seqs).size).toBe(seqs.length);
     for (const row of trail) {
-      expect(row).toMatchObject({ id: expect.stringMatching(UUID_RE), ticket_id: ticket.id, tenant_id: tenant.id, actor_type: 'user', created_at: ISO, hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(row).toMatchObject({
+        id: expect.stringMatching(UUID_RE),
+        ticket_id: ticket.id,
+        tenant_id: tenant.id,
+        actor_type: 'user',
+        created_at: ISO,
+        hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
       expect(row.ip).toMatch(/127\.0\.0\.1$/);
     }
     expect(trail[0].changes).toMatchObject({ title: { old: null, new: 'Audited' }, priority: { old: null, new: 'low' }, status: { old: null, new: 'new' } });
@@ -105,7 +136,13 @@ describe('ticket audit trail: pages, hash chain, tamper evidence', () => {
 
   it('answers 422 for a bad cursor or limit', async () => {
     const ticket = await newTicket(api, tenant.adminToken);
-    for (const query of ['cursor=not-a-cursor', `cursor=${Buffer.from(JSON.stringify({ seq: -1 })).toString('base64url')}`, 'limit=0', 'limit=201', 'limit=ten']) {
+    for (const query of [
+      'cursor=not-a-cursor',
+      `cursor=${Buffer.from(JSON.stringify({ seq: -1 })).toString('base64url')}`,
+      'limit=0',
+      'limit=201',
+      'limit=ten',
+    ]) {
       const response = await t.audit(tenant.adminToken, ticket.id, query);
       expectProblem(response, 422, 'validation_failed');
       expect(fieldsOf(response)).toEqual([query.split('=')[0]]);
@@ -146,12 +183,19 @@ describe('ticket audit trail: pages, hash chain, tamper evidence', () => {
 
     const deleted = await make();
     await tamper('DELETE FROM ticket_audit WHERE id = $1', [deleted.trail[1].id]);
-    expect((await t.verify(tenant.adminToken, deleted.ticket.id).expect(200)).body).toMatchObject({ intact: false, rows: 2, broken_at_seq: Number(deleted.trail[2].seq) });
+    expect((await t.verify(tenant.adminToken, deleted.ticket.id).expect(200)).body).toMatchObject({
+      intact: false,
+      rows: 2,
+      broken_at_seq: Number(deleted.trail[2].seq),
+    });
 
     // A replaced hash does not match its row's content.
     const rehashed = await make();
     await tamper("UPDATE ticket_audit SET hash = repeat('0', 64) WHERE id = $1", [rehashed.trail[0].id]);
-    expect((await t.verify(tenant.adminToken, rehashed.ticket.id).expect(200)).body).toMatchObject({ intact: false, broken_at_seq: Number(rehashed.trail[0].seq) });
+    expect((await t.verify(tenant.adminToken, rehashed.ticket.id).expect(200)).body).toMatchObject({
+      intact: false,
+      broken_at_seq: Number(rehashed.trail[0].seq),
+    });
   });
 
   it('is readable by roles with read on Audit that can see the ticket; 403 for the others (ops_agent, requester, finance), 404 for an unseen ticket', async () => {

@@ -27,7 +27,8 @@ describe('ticket messages: public replies and internal notes', () => {
   let ceo: TestUser;
   let auditor: TestUser;
 
-  const messageCount = async (ticketId: string) => (await dataSourceOf(api).query('SELECT count(*)::int AS n FROM ticket_messages WHERE ticket_id = $1', [ticketId]))[0].n;
+  const messageCount = async (ticketId: string) =>
+    (await dataSourceOf(api).query('SELECT count(*)::int AS n FROM ticket_messages WHERE ticket_id = $1', [ticketId]))[0].n;
   /** A ticket of team A raised by `requester`. */
   const teamTicket = (body: object = {}) => newTicket(api, tenant.adminToken, { team_id: teamA, requester_id: requester.id, ...body });
   const bodies = (response: { body: { data: Array<{ body: string }> } }) => response.body.data.map((m) => m.body);
@@ -56,7 +57,15 @@ describe('ticket messages: public replies and internal notes', () => {
     const first = await recordsWritten(api, ticket.id, () => t.postMessage(agentA.token, ticket.id, { body: 'We are looking into it.' }));
     expect(first.result.status).toBe(201);
     const message = first.result.body;
-    expect(message).toMatchObject({ id: expect.stringMatching(UUID_RE), ticket_id: ticket.id, author_id: agentA.id, body: 'We are looking into it.', internal: false, attachment_ids: [], created_at: ISO });
+    expect(message).toMatchObject({
+      id: expect.stringMatching(UUID_RE),
+      ticket_id: ticket.id,
+      author_id: agentA.id,
+      body: 'We are looking into it.',
+      internal: false,
+      attachment_ids: [],
+      created_at: ISO,
+    });
     expect(first.written).toEqual({ audit: ['message_added'], events: ['message.created', 'ticket.first_responded'] });
     expect((await outboxPayloads(api, ticket.id, 'message.created'))[0]).toMatchObject({ message_id: message.id, internal: false, by_requester: false });
     expect((await outboxPayloads(api, ticket.id, 'ticket.first_responded'))[0]).toMatchObject({ late: false });
@@ -128,7 +137,9 @@ describe('ticket messages: public replies and internal notes', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { data: Array<{ body: string }>; next_cursor: string | null } } = await t.messages(requester.token, ticket.id, `limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const page: { body: { data: Array<{ body: string }>; next_cursor: string | null } } = await t
+        .messages(requester.token, ticket.id, `limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .expect(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.data.map((m) => m.body));
       cursor = page.body.next_cursor;
@@ -154,7 +165,11 @@ describe('ticket messages: public replies and internal notes', () => {
     const { result, written } = await recordsWritten(api, ticket.id, () => t.postMessage(requester.token, ticket.id, { body: 'Here it is' }));
     expect(result.status).toBe(201);
     expect(written).toEqual({ audit: ['message_added'], events: ['message.created', 'ticket.status_changed'] });
-    expect((await outboxPayloads(api, ticket.id, 'ticket.status_changed')).at(-1)).toMatchObject({ from: 'awaiting_customer', to: 'open', reason: 'requester_replied' });
+    expect((await outboxPayloads(api, ticket.id, 'ticket.status_changed')).at(-1)).toMatchObject({
+      from: 'awaiting_customer',
+      to: 'open',
+      reason: 'requester_replied',
+    });
     const reopened = await ticketRow(api, ticket.id);
     expect(reopened).toMatchObject({ status: 'open', sla_state: 'on_track', sla_paused_at: null, version: waiting.version + 1 });
     const pausedMs = new Date(result.body.created_at).getTime() - waiting.sla_paused_at.getTime();

@@ -36,7 +36,9 @@ describe('ticket answers and the read model', () => {
   it('keeps internal columns out of every ticket answer, and gives a full reader every public column', async () => {
     expect(INTERNAL).toEqual(expect.arrayContaining(['tenant_id', 'next_sla_check_at']));
     const sourceId = `rm-${Date.now()}`;
-    const created = await t.create(tenant.adminToken, { title: 'Read model', type: 'support', priority: 'high', team_id: team, source_id: sourceId }).expect(201);
+    const created = await t
+      .create(tenant.adminToken, { title: 'Read model', type: 'support', priority: 'high', team_id: team, source_id: sourceId })
+      .expect(201);
     const again = await t.create(tenant.adminToken, { title: 'Read model', type: 'support', priority: 'high', team_id: team, source_id: sourceId }).expect(200);
     const id = created.body.id;
     const got = await t.get(agent.token, id).expect(200);
@@ -106,7 +108,12 @@ describe('ticket answers and the read model', () => {
       ['/api/v1/tickets/{id}', 'patch', '200'],
       ['/api/v1/tickets/{id}/assign', 'post', '200'],
     ]) {
-      expect({ path, method, status, schema: schemaOf(path, method, status) }).toEqual({ path, method, status, schema: { $ref: '#/components/schemas/Ticket' } });
+      expect({ path, method, status, schema: schemaOf(path, method, status) }).toEqual({
+        path,
+        method,
+        status,
+        schema: { $ref: '#/components/schemas/Ticket' },
+      });
     }
   });
 });

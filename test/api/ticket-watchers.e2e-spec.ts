@@ -72,7 +72,11 @@ describe('ticket watchers', () => {
     expect(self.result.status).toBe(201);
     expect(self.result.body).toMatchObject({ ticket_id: ticket.id, user_id: agentA.id, notify_email: true, notify_push: false, notify_sms: false });
     expect(self.written).toEqual({ audit: ['watcher_added'], events: ['watcher.added'] });
-    expect((await outboxPayloads(api, ticket.id, 'watcher.added'))[0]).toMatchObject({ ticket_id: ticket.id, user_id: agentA.id, actor: { actor_id: agentA.id } });
+    expect((await outboxPayloads(api, ticket.id, 'watcher.added'))[0]).toMatchObject({
+      ticket_id: ticket.id,
+      user_id: agentA.id,
+      actor: { actor_id: agentA.id },
+    });
 
     const withPrefs = await t.addWatcher(hq.token, ticket.id, { notify_email: false, notify_push: true }).expect(201);
     expect(withPrefs.body).toMatchObject({ user_id: hq.id, notify_email: false, notify_push: true, notify_sms: false });
@@ -94,10 +98,22 @@ describe('ticket watchers', () => {
     await t.addWatcher(agentA.token, ticket.id, { user_id: hq.id }).expect(201);
 
     for (const userId of [agentB.id, otherRequester.id, UNKNOWN_ID]) {
-      const response = await expectFailsWithoutRecords(api, ticket.id, 422, () => t.addWatcher(tenant.adminToken, ticket.id, { user_id: userId }), 'validation_failed');
+      const response = await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        422,
+        () => t.addWatcher(tenant.adminToken, ticket.id, { user_id: userId }),
+        'validation_failed',
+      );
       expect(fieldsOf(response)).toEqual(['user_id']);
     }
-    const malformed = await expectFailsWithoutRecords(api, ticket.id, 422, () => t.addWatcher(tenant.adminToken, ticket.id, { user_id: 'me', notify_email: 'yes' }), 'validation_failed');
+    const malformed = await expectFailsWithoutRecords(
+      api,
+      ticket.id,
+      422,
+      () => t.addWatcher(tenant.adminToken, ticket.id, { user_id: 'me', notify_email: 'yes' }),
+      'validation_failed',
+    );
     expect(fieldsOf(malformed)).toEqual(['notify_email', 'user_id']);
   });
 

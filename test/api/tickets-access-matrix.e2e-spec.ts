@@ -1,7 +1,18 @@
 import { adminIdOf, createTenant, createUser, dataSourceOf, expectProblem, RunningApp, startApi, TestTenant } from '@helpdesk/testing';
 import { API_OVERRIDES, createTeam, currentVersion, newTicket, ticketsApi, TicketsApi, UNKNOWN_ID } from './tickets-fixtures';
 
-const ROLES = ['admin', 'hq_support', 'regional_manager', 'ops_manager', 'ops_agent', 'franchise_agent', 'finance', 'ceo_oncall', 'auditor', 'requester'] as const;
+const ROLES = [
+  'admin',
+  'hq_support',
+  'regional_manager',
+  'ops_manager',
+  'ops_agent',
+  'franchise_agent',
+  'finance',
+  'ceo_oncall',
+  'auditor',
+  'requester',
+] as const;
 type Role = (typeof ROLES)[number];
 
 /**
@@ -21,16 +32,16 @@ type TicketKey = 'A' | 'B' | 'F' | 'R' | 'X' | 'P' | 'Q';
 
 /** What GET /tickets returns for each role, written by hand from libs/access/src/default-roles.ts. */
 const LIST_MATRIX: Record<Role, string> = {
-  admin:            'A B F R X P Q',
-  hq_support:       'A B F R X P Q',
+  admin: 'A B F R X P Q',
+  hq_support: 'A B F R X P Q',
   regional_manager: 'R',
-  ops_manager:      'A',
-  ops_agent:        'A',
-  franchise_agent:  'F',
-  finance:          'P',
-  ceo_oncall:       'A B F R X P Q',
-  auditor:          'A B F R X P Q',
-  requester:        'Q',
+  ops_manager: 'A',
+  ops_agent: 'A',
+  franchise_agent: 'F',
+  finance: 'P',
+  ceo_oncall: 'A B F R X P Q',
+  auditor: 'A B F R X P Q',
+  requester: 'Q',
 };
 
 /**
@@ -43,81 +54,100 @@ const LIST_MATRIX: Record<Role, string> = {
 const ROUTE_MATRIX: Record<Role, Partial<Record<TicketKey, string>>> = {
   //                   GET PATCH asgn msg note msgs watch audit
   admin: {
-    A:                '200 200 200 201 201 200 201 200',
-    F:                '200 200 200 201 201 200 201 200',
-    R:                '200 200 200 201 201 200 201 200',
-    P:                '200 200 200 201 201 200 201 200',
-    Q:                '200 200 200 201 201 200 201 200',
+    A: '200 200 200 201 201 200 201 200',
+    F: '200 200 200 201 201 200 201 200',
+    R: '200 200 200 201 201 200 201 200',
+    P: '200 200 200 201 201 200 201 200',
+    Q: '200 200 200 201 201 200 201 200',
   },
   hq_support: {
-    A:                '200 200 200 201 201 200 201 200',
-    F:                '200 200 200 201 201 200 201 200',
-    R:                '200 200 200 201 201 200 201 200',
-    P:                '200 200 200 201 201 200 201 200',
-    Q:                '200 200 200 201 201 200 201 200',
+    A: '200 200 200 201 201 200 201 200',
+    F: '200 200 200 201 201 200 201 200',
+    R: '200 200 200 201 201 200 201 200',
+    P: '200 200 200 201 201 200 201 200',
+    Q: '200 200 200 201 201 200 201 200',
   },
   regional_manager: {
-    A:                '404 404 404 404 404 404 404 404',
-    F:                '404 404 404 404 404 404 404 404',
-    R:                '200 200 200 201 201 200 201 200',
-    P:                '404 404 404 404 404 404 404 404',
-    Q:                '404 404 404 404 404 404 404 404',
+    A: '404 404 404 404 404 404 404 404',
+    F: '404 404 404 404 404 404 404 404',
+    R: '200 200 200 201 201 200 201 200',
+    P: '404 404 404 404 404 404 404 404',
+    Q: '404 404 404 404 404 404 404 404',
   },
   ops_manager: {
-    A:                '200 200 200 201 201 200 201 200',
-    F:                '404 404 404 404 404 404 404 404',
-    R:                '404 404 404 404 404 404 404 404',
-    P:                '404 404 404 404 404 404 404 404',
-    Q:                '404 404 404 404 404 404 404 404',
+    A: '200 200 200 201 201 200 201 200',
+    F: '404 404 404 404 404 404 404 404',
+    R: '404 404 404 404 404 404 404 404',
+    P: '404 404 404 404 404 404 404 404',
+    Q: '404 404 404 404 404 404 404 404',
   },
   ops_agent: {
-    A:                '200 200 200 201 201 200 201 403',
-    F:                '404 404 404 404 404 404 404 404',
-    R:                '404 404 404 404 404 404 404 404',
-    P:                '404 404 404 404 404 404 404 404',
-    Q:                '404 404 404 404 404 404 404 404',
+    A: '200 200 200 201 201 200 201 403',
+    F: '404 404 404 404 404 404 404 404',
+    R: '404 404 404 404 404 404 404 404',
+    P: '404 404 404 404 404 404 404 404',
+    Q: '404 404 404 404 404 404 404 404',
   },
   franchise_agent: {
-    A:                '404 404 404 404 404 404 404 404',
-    F:                '200 200 403 201 201 200 201 403',
-    R:                '404 404 404 404 404 404 404 404',
-    P:                '404 404 404 404 404 404 404 404',
-    Q:                '404 404 404 404 404 404 404 404',
+    A: '404 404 404 404 404 404 404 404',
+    F: '200 200 403 201 201 200 201 403',
+    R: '404 404 404 404 404 404 404 404',
+    P: '404 404 404 404 404 404 404 404',
+    Q: '404 404 404 404 404 404 404 404',
   },
   finance: {
-    A:                '404 404 404 404 404 404 404 404',
-    F:                '404 404 404 404 404 404 404 404',
-    R:                '404 404 404 404 404 404 404 404',
-    P:                '200 200 200 201 201 200 201 403',
-    Q:                '404 404 404 404 404 404 404 404',
+    A: '404 404 404 404 404 404 404 404',
+    F: '404 404 404 404 404 404 404 404',
+    R: '404 404 404 404 404 404 404 404',
+    P: '200 200 200 201 201 200 201 403',
+    Q: '404 404 404 404 404 404 404 404',
   },
   ceo_oncall: {
-    A:                '200 403 403 201 201 200 403 200',
-    F:                '200 403 403 201 201 200 403 200',
-    R:                '200 403 403 201 201 200 403 200',
-    P:                '200 403 403 201 201 200 403 200',
-    Q:                '200 403 403 201 201 200 403 200',
+    A: '200 403 403 201 201 200 403 200',
+    F: '200 403 403 201 201 200 403 200',
+    R: '200 403 403 201 201 200 403 200',
+    P: '200 403 403 201 201 200 403 200',
+    Q: '200 403 403 201 201 200 403 200',
   },
   auditor: {
-    A:                '200 403 403 403 403 200 403 200',
-    F:                '200 403 403 403 403 200 403 200',
-    R:                '200 403 403 403 403 200 403 200',
-    P:                '200 403 403 403 403 200 403 200',
-    Q:                '200 403 403 403 403 200 403 200',
+    A: '200 403 403 403 403 200 403 200',
+    F: '200 403 403 403 403 200 403 200',
+    R: '200 403 403 403 403 200 403 200',
+    P: '200 403 403 403 403 200 403 200',
+    Q: '200 403 403 403 403 200 403 200',
   },
   requester: {
-    A:                '404 404 404 404 404 404 404 404',
-    F:                '404 404 404 404 404 404 404 404',
-    R:                '404 404 404 404 404 404 404 404',
-    P:                '404 404 404 404 404 404 404 404',
-    Q:                '200 403 403 201 403 200 201 403',
+    A: '404 404 404 404 404 404 404 404',
+    F: '404 404 404 404 404 404 404 404',
+    R: '404 404 404 404 404 404 404 404',
+    P: '404 404 404 404 404 404 404 404',
+    Q: '200 403 403 201 403 200 201 403',
   },
 };
 
 /** The ticket fields a requester is shown (REQUESTER_TICKET_FIELDS), by hand. */
 const REQUESTER_FIELDS = [
-  'assignee_id', 'closed_at', 'created_at', 'description', 'first_responded_at', 'id', 'linked_id', 'linked_type', 'priority', 'requester_id',
-  'resolution_summary', 'resolved_at', 'source', 'source_id', 'status', 'tags', 'team_id', 'title', 'type', 'updated_at', 'version',
+  'assignee_id',
+  'closed_at',
+  'created_at',
+  'description',
+  'first_responded_at',
+  'id',
+  'linked_id',
+  'linked_type',
+  'priority',
+  'requester_id',
+  'resolution_summary',
+  'resolved_at',
+  'source',
+  'source_id',
+  'status',
+  'tags',
+  'team_id',
+  'title',
+  'type',
+  'updated_at',
+  'version',
 ];
 
 describe('tickets: access matrix of the seeded roles', () => {
@@ -129,7 +159,7 @@ describe('tickets: access matrix of the seeded roles', () => {
   const tokens = {} as Record<Role, string>;
   const userIds = {} as Record<Role, string>;
   const ticketIds = {} as Record<TicketKey | 'O', string>;
-  const labelOf = (id: string) => (Object.entries(ticketIds).find(([, value]) => value === id)?.[0] ?? `unexpected ${id}`);
+  const labelOf = (id: string) => Object.entries(ticketIds).find(([, value]) => value === id)?.[0] ?? `unexpected ${id}`;
 
   beforeAll(async () => {
     api = await startApi(API_OVERRIDES);
@@ -220,8 +250,14 @@ describe('tickets: access matrix of the seeded roles', () => {
     await t.postMessage(tokens.hq_support, id, { body: 'note: refund approved', internal: true }).expect(201);
     await t.postMessage(tokens.hq_support, id, { body: 'reply: we are on it' }).expect(201);
     const stored = await dataSourceOf(api).query('SELECT body, internal FROM ticket_messages WHERE ticket_id = $1', [id]);
-    const internal = stored.filter((m: { internal: boolean }) => m.internal).map((m: { body: string }) => m.body).sort();
-    const publicOnes = stored.filter((m: { internal: boolean }) => !m.internal).map((m: { body: string }) => m.body).sort();
+    const internal = stored
+      .filter((m: { internal: boolean }) => m.internal)
+      .map((m: { body: string }) => m.body)
+      .sort();
+    const publicOnes = stored
+      .filter((m: { internal: boolean }) => !m.internal)
+      .map((m: { body: string }) => m.body)
+      .sort();
     expect(internal.length).toBeGreaterThan(0);
 
     const mine = await t.messages(tokens.requester, id, 'limit=200').expect(200);
@@ -231,7 +267,9 @@ describe('tickets: access matrix of the seeded roles', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: { data: Array<{ body: string; internal: boolean }>; next_cursor: string | null } } = await t.messages(tokens.requester, id, `limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const page: { body: { data: Array<{ body: string; internal: boolean }>; next_cursor: string | null } } = await t
+        .messages(tokens.requester, id, `limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+        .expect(200);
       expect(page.body.data.every((m) => !m.internal)).toBe(true);
       seen.push(...page.body.data.map((m) => m.body));
       cursor = page.body.next_cursor;
@@ -247,7 +285,18 @@ describe('tickets: access matrix of the seeded roles', () => {
   it('shows the requester their ticket without internal fields (metadata, owner_role, sla_state, ...)', async () => {
     const view = await t.get(tokens.requester, ticketIds.Q).expect(200);
     expect(Object.keys(view.body).sort()).toEqual(REQUESTER_FIELDS);
-    for (const hidden of ['metadata', 'owner_role', 'sla_state', 'sla_policy_id', 'franchise_id', 'region', 'escalation_level', 'first_response_due_at', 'tenant_id', 'is_sensitive']) {
+    for (const hidden of [
+      'metadata',
+      'owner_role',
+      'sla_state',
+      'sla_policy_id',
+      'franchise_id',
+      'region',
+      'escalation_level',
+      'first_response_due_at',
+      'tenant_id',
+      'is_sensitive',
+    ]) {
       expect(view.body).not.toHaveProperty(hidden);
     }
     expect(view.headers.etag).toBe(`"${view.body.version}"`);

@@ -21,27 +21,71 @@ export function ticketsApi(api: RunningApp) {
   const http = () => request(api.url);
   return {
     create: (token: string, body: object, headers: Record<string, string> = {}) => {
-      const req = http().post(base).set(...bearer(token));
+      const req = http()
+        .post(base)
+        .set(...bearer(token));
       for (const [name, value] of Object.entries(headers)) req.set(name, value);
       return req.send(body);
     },
-    list: (token: string, query = '') => http().get(`${base}${query ? `?${query}` : ''}`).set(...bearer(token)),
-    get: (token: string, id: string) => http().get(`${base}/${id}`).set(...bearer(token)),
+    list: (token: string, query = '') =>
+      http()
+        .get(`${base}${query ? `?${query}` : ''}`)
+        .set(...bearer(token)),
+    get: (token: string, id: string) =>
+      http()
+        .get(`${base}/${id}`)
+        .set(...bearer(token)),
     patch: (token: string, id: string, body: object, ifMatch?: string | number) => {
-      const req = http().patch(`${base}/${id}`).set(...bearer(token));
+      const req = http()
+        .patch(`${base}/${id}`)
+        .set(...bearer(token));
       if (ifMatch !== undefined) req.set('if-match', typeof ifMatch === 'number' ? `"${ifMatch}"` : ifMatch);
       return req.send(body);
     },
-    assign: (token: string, id: string, body: object) => http().post(`${base}/${id}/assign`).set(...bearer(token)).send(body),
-    archive: (token: string, id: string) => http().delete(`${base}/${id}`).set(...bearer(token)),
-    audit: (token: string, id: string, query = '') => http().get(`${base}/${id}/audit${query ? `?${query}` : ''}`).set(...bearer(token)),
-    verify: (token: string, id: string) => http().get(`${base}/${id}/audit/verify`).set(...bearer(token)),
-    postMessage: (token: string, id: string, body: object) => http().post(`${base}/${id}/messages`).set(...bearer(token)).send(body),
-    messages: (token: string, id: string, query = '') => http().get(`${base}/${id}/messages${query ? `?${query}` : ''}`).set(...bearer(token)),
-    addWatcher: (token: string, id: string, body: object = {}) => http().post(`${base}/${id}/watchers`).set(...bearer(token)).send(body),
-    watchers: (token: string, id: string) => http().get(`${base}/${id}/watchers`).set(...bearer(token)),
-    updateWatcher: (token: string, id: string, userId: string, body: object) => http().patch(`${base}/${id}/watchers/${userId}`).set(...bearer(token)).send(body),
-    removeWatcher: (token: string, id: string, userId: string) => http().delete(`${base}/${id}/watchers/${userId}`).set(...bearer(token)),
+    assign: (token: string, id: string, body: object) =>
+      http()
+        .post(`${base}/${id}/assign`)
+        .set(...bearer(token))
+        .send(body),
+    archive: (token: string, id: string) =>
+      http()
+        .delete(`${base}/${id}`)
+        .set(...bearer(token)),
+    audit: (token: string, id: string, query = '') =>
+      http()
+        .get(`${base}/${id}/audit${query ? `?${query}` : ''}`)
+        .set(...bearer(token)),
+    verify: (token: string, id: string) =>
+      http()
+        .get(`${base}/${id}/audit/verify`)
+        .set(...bearer(token)),
+    postMessage: (token: string, id: string, body: object) =>
+      http()
+        .post(`${base}/${id}/messages`)
+        .set(...bearer(token))
+        .send(body),
+    messages: (token: string, id: string, query = '') =>
+      http()
+        .get(`${base}/${id}/messages${query ? `?${query}` : ''}`)
+        .set(...bearer(token)),
+    addWatcher: (token: string, id: string, body: object = {}) =>
+      http()
+        .post(`${base}/${id}/watchers`)
+        .set(...bearer(token))
+        .send(body),
+    watchers: (token: string, id: string) =>
+      http()
+        .get(`${base}/${id}/watchers`)
+        .set(...bearer(token)),
+    updateWatcher: (token: string, id: string, userId: string, body: object) =>
+      http()
+        .patch(`${base}/${id}/watchers/${userId}`)
+        .set(...bearer(token))
+        .send(body),
+    removeWatcher: (token: string, id: string, userId: string) =>
+      http()
+        .delete(`${base}/${id}/watchers/${userId}`)
+        .set(...bearer(token)),
   };
 }
 
@@ -99,7 +143,13 @@ export async function recordsWritten<T>(api: RunningApp, ticketId: string, work:
 }
 
 /** `work` must fail with `status` and leave neither an audit row nor an outbox event. */
-export async function expectFailsWithoutRecords(api: RunningApp, ticketId: string, status: number, work: () => Promise<request.Response>, code?: string): Promise<request.Response> {
+export async function expectFailsWithoutRecords(
+  api: RunningApp,
+  ticketId: string,
+  status: number,
+  work: () => Promise<request.Response>,
+  code?: string,
+): Promise<request.Response> {
   const { result, written } = await recordsWritten(api, ticketId, work);
   expectProblem(result, status, code);
   expect(written).toEqual({ audit: [], events: [] });
@@ -107,7 +157,10 @@ export async function expectFailsWithoutRecords(api: RunningApp, ticketId: strin
 }
 
 export async function outboxPayloads(api: RunningApp, ticketId: string, type: string): Promise<Record<string, any>[]> {
-  const rows = await dataSourceOf(api).query("SELECT payload FROM outbox_events WHERE aggregate_type = 'ticket' AND aggregate_id = $1 AND type = $2 ORDER BY seq", [ticketId, type]);
+  const rows = await dataSourceOf(api).query(
+    "SELECT payload FROM outbox_events WHERE aggregate_type = 'ticket' AND aggregate_id = $1 AND type = $2 ORDER BY seq",
+    [ticketId, type],
+  );
   return rows.map((r: { payload: Record<string, any> }) => r.payload);
 }
 

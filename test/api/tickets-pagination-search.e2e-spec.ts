@@ -47,7 +47,9 @@ describe('ticket lists: keyset pagination, sorting, filters, full-text search', 
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: { body: { data: Row[]; next_cursor: string | null } } = await t.list(token, `${query}${query ? '&' : ''}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const page: { body: { data: Row[]; next_cursor: string | null } } = await t
+        .list(token, `${query}${query ? '&' : ''}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`)
+        .expect(200);
       cursor = page.body.next_cursor;
       if (cursor) expect(page.body.data).toHaveLength(limit);
       else expect(page.body.data.length).toBeLessThanOrEqual(limit);
@@ -65,12 +67,21 @@ describe('ticket lists: keyset pagination, sorting, filters, full-text search', 
     t = ticketsApi(api);
     tenant = await createTenant(api);
     [teamA, teamB] = await Promise.all([createTeam(api, tenant, 'A'), createTeam(api, tenant, 'B')]);
-    [agentA, agentB] = await Promise.all([createUser(api, tenant, 'ops_agent', { team_ids: [teamA] }), createUser(api, tenant, 'ops_agent', { team_ids: [teamB] })]);
+    [agentA, agentB] = await Promise.all([
+      createUser(api, tenant, 'ops_agent', { team_ids: [teamA] }),
+      createUser(api, tenant, 'ops_agent', { team_ids: [teamB] }),
+    ]);
 
     const created: Row[] = [];
     for (let i = 0; i < COUNT; i++) {
       const [title, description] = DESCRIPTIONS[i] ?? [`Routine ticket ${i}`, `Nothing special about number ${i}`];
-      const linked = ORDER_1.includes(i) ? { linked_type: 'order', linked_id: 'ord-1' } : ORDER_2.includes(i) ? { linked_type: 'order', linked_id: 'ord-2' } : PAYMENT_ORD_1.includes(i) ? { linked_type: 'payment', linked_id: 'ord-1' } : {};
+      const linked = ORDER_1.includes(i)
+        ? { linked_type: 'order', linked_id: 'ord-1' }
+        : ORDER_2.includes(i)
+          ? { linked_type: 'order', linked_id: 'ord-2' }
+          : PAYMENT_ORD_1.includes(i)
+            ? { linked_type: 'payment', linked_id: 'ord-1' }
+            : {};
       created.push(
         await newTicket(api, tenant.adminToken, {
           title,
@@ -115,7 +126,9 @@ describe('ticket lists: keyset pagination, sorting, filters, full-text search', 
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: { body: { data: Row[]; next_cursor: string | null } } = await t.list(own.adminToken, `limit=7${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        const page: { body: { data: Row[]; next_cursor: string | null } } = await t
+          .list(own.adminToken, `limit=7${cursor ? `&cursor=${cursor}` : ''}`)
+          .expect(200);
         seen.push(...ids(page.body.data));
         cursor = page.body.next_cursor;
         // Two more tickets arrive while the client reads the page.

@@ -1,5 +1,19 @@
 import request from 'supertest';
-import { adminIdOf, bearer, createTenant, createUser, dataSourceOf, expectProblem, fieldsOf, ISO, RunningApp, startApi, TestTenant, TestUser, UUID_RE } from '@helpdesk/testing';
+import {
+  adminIdOf,
+  bearer,
+  createTenant,
+  createUser,
+  dataSourceOf,
+  expectProblem,
+  fieldsOf,
+  ISO,
+  RunningApp,
+  startApi,
+  TestTenant,
+  TestUser,
+  UUID_RE,
+} from '@helpdesk/testing';
 import {
   API_OVERRIDES,
   createTeam,
@@ -155,10 +169,22 @@ describe('tickets API: create, read, update, assign, archive', () => {
     });
 
     it('makes the caller the requester, takes franchise and region from the requester, and shows a requester only public fields', async () => {
-      const response = await t.create(westRequester.token, { title: 'My order never came', type: 'support', priority: 'low', metadata: { channel: 'app' } }).expect(201);
+      const response = await t
+        .create(westRequester.token, { title: 'My order never came', type: 'support', priority: 'low', metadata: { channel: 'app' } })
+        .expect(201);
       const view = response.body;
       expect(view.requester_id).toBe(westRequester.id);
-      for (const hidden of ['metadata', 'owner_role', 'sla_state', 'franchise_id', 'region', 'tenant_id', 'first_response_due_at', 'sla_policy_id', 'escalation_level']) {
+      for (const hidden of [
+        'metadata',
+        'owner_role',
+        'sla_state',
+        'franchise_id',
+        'region',
+        'tenant_id',
+        'first_response_due_at',
+        'sla_policy_id',
+        'escalation_level',
+      ]) {
         expect(view).not.toHaveProperty(hidden);
       }
       expect(view).toMatchObject({ title: 'My order never came', status: 'new', version: 1 });
@@ -265,7 +291,9 @@ describe('tickets API: create, read, update, assign, archive', () => {
     it('creates exactly one ticket for concurrent requests with the same Idempotency-Key', async () => {
       const key = `concurrent-${Date.now()}`;
       const title = `Concurrent ${key}`;
-      const responses = await Promise.all(Array.from({ length: 6 }, () => t.create(tenant.adminToken, { title, type: 'bug', priority: 'medium' }, { 'idempotency-key': key })));
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () => t.create(tenant.adminToken, { title, type: 'bug', priority: 'medium' }, { 'idempotency-key': key })),
+      );
       expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
       expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
       const rows = await db().query('SELECT id FROM tickets WHERE tenant_id = $1 AND title = $2', [tenant.id, title]);
@@ -275,7 +303,11 @@ describe('tickets API: create, read, update, assign, archive', () => {
 
     it('creates exactly one ticket for concurrent requests with the same source + source_id', async () => {
       const sourceId = `race-${Date.now()}`;
-      const responses = await Promise.all(Array.from({ length: 5 }, (_, i) => t.create(tenant.adminToken, { title: `Race ${i}`, type: 'bug', priority: 'low', source: 'email', source_id: sourceId })));
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          t.create(tenant.adminToken, { title: `Race ${i}`, type: 'bug', priority: 'low', source: 'email', source_id: sourceId }),
+        ),
+      );
       expect(responses.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
       expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
       expect(await recordsOf(api, responses[0].body.id)).toEqual({ audit: ['created'], events: ['ticket.created'] });
@@ -396,7 +428,13 @@ describe('tickets API: create, read, update, assign, archive', () => {
   describe('PATCH /tickets/:id', () => {
     it('needs If-Match: 428 without, 412 on a stale version, 200 with the new ETag', async () => {
       const ticket = await newTicket(api, tenant.adminToken, { team_id: teamA });
-      const missing = await expectFailsWithoutRecords(api, ticket.id, 428, () => t.patch(opsAgentA.token, ticket.id, { title: 'No precondition' }), 'precondition_required');
+      const missing = await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        428,
+        () => t.patch(opsAgentA.token, ticket.id, { title: 'No precondition' }),
+        'precondition_required',
+      );
       expect(missing.body.detail).toMatch(/If-Match/);
       const ok = await recordsWritten(api, ticket.id, () => t.patch(opsAgentA.token, ticket.id, { title: 'Edited', tags: ['a', 'b', 'a'] }, '"1"'));
       expect(ok.result.status).toBe(200);
@@ -407,9 +445,21 @@ describe('tickets API: create, read, update, assign, archive', () => {
       expect(audit).toEqual({ actor_id: opsAgentA.id, changes: { title: { old: ticket.title, new: 'Edited' }, tags: { old: [], new: ['a', 'b'] } } });
       expect((await outboxPayloads(api, ticket.id, 'ticket.updated'))[0].fields.sort()).toEqual(['tags', 'title']);
 
-      const stale = await expectFailsWithoutRecords(api, ticket.id, 412, () => t.patch(opsAgentA.token, ticket.id, { title: 'Stale write' }, '"1"'), 'precondition_failed');
+      const stale = await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        412,
+        () => t.patch(opsAgentA.token, ticket.id, { title: 'Stale write' }, '"1"'),
+        'precondition_failed',
+      );
       expect(stale.body.current_version).toBe(2);
-      await expectFailsWithoutRecords(api, ticket.id, 412, () => t.patch(opsAgentA.token, ticket.id, { title: 'Garbage' }, 'not-a-version'), 'precondition_failed');
+      await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        412,
+        () => t.patch(opsAgentA.token, ticket.id, { title: 'Garbage' }, 'not-a-version'),
+        'precondition_failed',
+      );
       // Weak and bare forms of the current version are accepted.
       const weak = await t.patch(opsAgentA.token, ticket.id, { description: 'Weak ETag' }, 'W/"2"').expect(200);
       expect(weak.headers.etag).toBe('"3"');
@@ -477,7 +527,13 @@ describe('tickets API: create, read, update, assign, archive', () => {
 
     it('moves the status only through the state machine: 409 with the allowed targets, nothing written', async () => {
       const ticket = await newTicket(api, tenant.adminToken);
-      const invalid = await expectFailsWithoutRecords(api, ticket.id, 409, () => t.patch(tenant.adminToken, ticket.id, { status: 'closed' }, 1), 'invalid_transition');
+      const invalid = await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        409,
+        () => t.patch(tenant.adminToken, ticket.id, { status: 'closed' }, 1),
+        'invalid_transition',
+      );
       expect(invalid.body).toMatchObject({ from: 'new', to: 'closed' });
       expect([...invalid.body.allowed].sort()).toEqual(['awaiting_customer', 'awaiting_third_party', 'in_progress', 'open', 'resolved', 'wont_fix']);
       const open = await recordsWritten(api, ticket.id, () => t.patch(tenant.adminToken, ticket.id, { status: 'open' }, 1).expect(200));
@@ -485,18 +541,38 @@ describe('tickets API: create, read, update, assign, archive', () => {
       expect(open.written).toEqual({ audit: ['updated'], events: ['ticket.updated', 'ticket.status_changed'] });
       expect((await outboxPayloads(api, ticket.id, 'ticket.status_changed'))[0]).toMatchObject({ from: 'new', to: 'open' });
       // From open, `new` is no target.
-      const back = await expectFailsWithoutRecords(api, ticket.id, 409, () => t.patch(tenant.adminToken, ticket.id, { status: 'new' }, 2), 'invalid_transition');
+      const back = await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        409,
+        () => t.patch(tenant.adminToken, ticket.id, { status: 'new' }, 2),
+        'invalid_transition',
+      );
       expect(back.body.allowed).not.toContain('new');
     });
 
     it('requires a resolution_summary to resolve (422); resolving sets resolved_at; reopening counts and emits ticket.reopened', async () => {
       const ticket = await newTicket(api, tenant.adminToken, { team_id: teamA });
-      const noSummary = await expectFailsWithoutRecords(api, ticket.id, 422, () => t.patch(opsAgentA.token, ticket.id, { status: 'resolved' }, 1), 'validation_failed');
+      const noSummary = await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        422,
+        () => t.patch(opsAgentA.token, ticket.id, { status: 'resolved' }, 1),
+        'validation_failed',
+      );
       expect(fieldsOf(noSummary)).toEqual(['resolution_summary']);
 
-      const resolved = await recordsWritten(api, ticket.id, () => t.patch(opsAgentA.token, ticket.id, { status: 'resolved', resolution_summary: 'Restarted the service' }, 1));
+      const resolved = await recordsWritten(api, ticket.id, () =>
+        t.patch(opsAgentA.token, ticket.id, { status: 'resolved', resolution_summary: 'Restarted the service' }, 1),
+      );
       expect(resolved.result.status).toBe(200);
-      expect(resolved.result.body).toMatchObject({ status: 'resolved', resolution_summary: 'Restarted the service', resolved_at: ISO, sla_state: 'met', version: 2 });
+      expect(resolved.result.body).toMatchObject({
+        status: 'resolved',
+        resolution_summary: 'Restarted the service',
+        resolved_at: ISO,
+        sla_state: 'met',
+        version: 2,
+      });
       expect(resolved.result.body.resolved_at).toBe(resolved.result.body.updated_at);
       expect(resolved.written).toEqual({ audit: ['updated'], events: ['ticket.updated', 'ticket.status_changed', 'ticket.resolved'] });
 
@@ -514,7 +590,13 @@ describe('tickets API: create, read, update, assign, archive', () => {
       await t.patch(opsAgentA.token, ticket.id, { status: 'resolved' }, 5).expect(200);
       const closed = await t.patch(opsAgentA.token, ticket.id, { status: 'closed' }, 6).expect(200);
       expect(closed.body).toMatchObject({ status: 'closed', closed_at: ISO });
-      const final = await expectFailsWithoutRecords(api, ticket.id, 409, () => t.patch(opsAgentA.token, ticket.id, { status: 'open' }, 7), 'invalid_transition');
+      const final = await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        409,
+        () => t.patch(opsAgentA.token, ticket.id, { status: 'open' }, 7),
+        'invalid_transition',
+      );
       expect(final.body.allowed).toEqual([]);
     });
 
@@ -527,7 +609,13 @@ describe('tickets API: create, read, update, assign, archive', () => {
       expect(reopened.body).not.toHaveProperty('reopen_count');
       expect((await ticketRow(api, ticket.id)).reopen_count).toBe(1);
       await expectFailsWithoutRecords(api, ticket.id, 403, () => t.patch(requester.token, ticket.id, { status: 'in_progress' }, 3), 'forbidden');
-      await expectFailsWithoutRecords(api, ticket.id, 403, () => t.patch(requester.token, ticket.id, { status: 'resolved', resolution_summary: 'I fixed it' }, 3), 'forbidden');
+      await expectFailsWithoutRecords(
+        api,
+        ticket.id,
+        403,
+        () => t.patch(requester.token, ticket.id, { status: 'resolved', resolution_summary: 'I fixed it' }, 3),
+        'forbidden',
+      );
     });
 
     it('recomputes the due dates on a priority change and stamps the current policy version', async () => {
@@ -559,7 +647,11 @@ describe('tickets API: create, read, update, assign, archive', () => {
 
       // A ticket whose priority does not change keeps the version it applied.
       const edited = await t.patch(own.adminToken, keeper.id, { title: 'Still high' }, 1).expect(200);
-      expect(edited.body).toMatchObject({ sla_policy_id: oldHigh.id, first_response_due_at: keeper.first_response_due_at, resolution_due_at: keeper.resolution_due_at });
+      expect(edited.body).toMatchObject({
+        sla_policy_id: oldHigh.id,
+        first_response_due_at: keeper.first_response_due_at,
+        resolution_due_at: keeper.resolution_due_at,
+      });
 
       // And back down: the current low policy's terms.
       const low = await t.patch(own.adminToken, ticket.id, { priority: 'low' }, 2).expect(200);
@@ -633,7 +725,9 @@ describe('tickets API: create, read, update, assign, archive', () => {
 
     it('sets assignee and team, makes the assignee a watcher, audits the reason and emits ticket.assigned; null unassigns', async () => {
       const ticket = await newTicket(api, tenant.adminToken, { requester_id: requester.id });
-      const { result, written } = await recordsWritten(api, ticket.id, () => t.assign(tenant.adminToken, ticket.id, { team_id: teamA, assignee_id: opsAgentA.id, reason: 'Their queue' }));
+      const { result, written } = await recordsWritten(api, ticket.id, () =>
+        t.assign(tenant.adminToken, ticket.id, { team_id: teamA, assignee_id: opsAgentA.id, reason: 'Their queue' }),
+      );
       expect(result.status).toBe(200);
       expect(result.headers.etag).toBe('"2"');
       expect(result.body).toMatchObject({ id: ticket.id, team_id: teamA, assignee_id: opsAgentA.id, version: 2 });

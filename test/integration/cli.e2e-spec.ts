@@ -13,7 +13,8 @@ describe('cli: tenant:create and api-key:create', () => {
   let api: RunningApp;
   let adminPassword: string;
 
-  const cli = (...args: string[]): Promise<Finished> => runNode(BUILT.cli, args, { env: childEnvironment(testEnvironment()), cwd: workdir.path, timeoutMs: 60_000 });
+  const cli = (...args: string[]): Promise<Finished> =>
+    runNode(BUILT.cli, args, { env: childEnvironment(testEnvironment()), cwd: workdir.path, timeoutMs: 60_000 });
 
   /** An operator mistake: a failing exit code and exactly one line on stderr, no stack trace. */
   function expectOneLineFailure(result: Finished): string {
@@ -53,14 +54,20 @@ describe('cli: tenant:create and api-key:create', () => {
       const users = await request(api.url).get('/api/v1/admin/users').set('authorization', `Bearer ${response.body.access_token}`).expect(200);
       expect(users.body.data.map((u: { email: string }) => u.email)).toEqual([adminEmail]);
       // A wrong password still fails: the login above is not vacuous.
-      await request(api.url).post('/api/v1/auth/login').send({ email: adminEmail, password: `${adminPassword}x` }).expect(401);
+      await request(api.url)
+        .post('/api/v1/auth/login')
+        .send({ email: adminEmail, password: `${adminPassword}x` })
+        .expect(401);
     });
 
     it('refuses the same name again with a one-line conflict, creating nothing', async () => {
       const line = expectOneLineFailure(await cli('tenant:create', name, '--admin-email', `other@acme-${suffix}.test`));
       expect(line).toContain(slug);
       expect(line).toMatch(/already exists/);
-      await request(api.url).post('/api/v1/auth/login').send({ email: `other@acme-${suffix}.test`, password: adminPassword }).expect(401);
+      await request(api.url)
+        .post('/api/v1/auth/login')
+        .send({ email: `other@acme-${suffix}.test`, password: adminPassword })
+        .expect(401);
     });
 
     it('refuses an invalid admin email, slug or name with one line naming the problem, creating nothing', async () => {
@@ -70,7 +77,9 @@ describe('cli: tenant:create and api-key:create', () => {
       const badSlug = expectOneLineFailure(await cli('tenant:create', `Gamma ${suffix}`, '--admin-email', `ops@gamma-${suffix}.test`, '--slug', 'Not A Slug'));
       expect(badSlug).toMatch(/slug/);
       expect(badSlug).toContain('Not A Slug');
-      const longName = expectOneLineFailure(await cli('tenant:create', `Delta ${suffix} ${'x'.repeat(250)}`, '--admin-email', `ops@delta-${suffix}.test`, '--slug', `delta-${suffix}`));
+      const longName = expectOneLineFailure(
+        await cli('tenant:create', `Delta ${suffix} ${'x'.repeat(250)}`, '--admin-email', `ops@delta-${suffix}.test`, '--slug', `delta-${suffix}`),
+      );
       expect(longName).toMatch(/name/);
       const created = await dataSourceOf(api).query('SELECT slug FROM tenants WHERE slug = ANY($1)', [[`beta-${suffix}`, `delta-${suffix}`]]);
       expect(created).toEqual([]);
@@ -88,7 +97,10 @@ describe('cli: tenant:create and api-key:create', () => {
       const users = await request(api.url).get('/api/v1/admin/users').set('x-api-key', key).expect(200);
       expect(users.body.data.map((u: { email: string }) => u.email)).toContain(adminEmail);
       // The key is shown once: only its prefix is in the output otherwise, and a forged one is refused.
-      await request(api.url).get('/api/v1/admin/users').set('x-api-key', `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`).expect(401);
+      await request(api.url)
+        .get('/api/v1/admin/users')
+        .set('x-api-key', `${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)
+        .expect(401);
     });
 
     it('narrows the key to its scopes: tickets:read does not reach the admin api', async () => {
@@ -104,7 +116,9 @@ describe('cli: tenant:create and api-key:create', () => {
     });
 
     it('refuses an unknown tenant and an unknown role, naming them', async () => {
-      const noTenant = expectOneLineFailure(await cli('api-key:create', '--tenant', `no-such-${suffix}`, '--name', 'CI', '--role', 'admin', '--scopes', 'admin'));
+      const noTenant = expectOneLineFailure(
+        await cli('api-key:create', '--tenant', `no-such-${suffix}`, '--name', 'CI', '--role', 'admin', '--scopes', 'admin'),
+      );
       expect(noTenant).toContain(`no-such-${suffix}`);
       const noRole = expectOneLineFailure(await cli('api-key:create', '--tenant', slug, '--name', 'CI', '--role', 'overlord', '--scopes', 'admin'));
       expect(noRole).toContain('overlord');

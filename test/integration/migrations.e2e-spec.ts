@@ -82,7 +82,10 @@ async function indexes(url: string): Promise<Record<string, IndexInfo>> {
 
 async function functionExists(url: string, name: string): Promise<boolean> {
   return withClient(url, async (client) => {
-    const { rowCount } = await client.query(`SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proname = $1`, [name]);
+    const { rowCount } = await client.query(
+      `SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.proname = $1`,
+      [name],
+    );
     return (rowCount ?? 0) > 0;
   });
 }

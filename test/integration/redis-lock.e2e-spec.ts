@@ -20,10 +20,14 @@ function aborted(signal: AbortSignal, timeoutMs = 5000): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The signal did not abort within ${timeoutMs} ms`)), timeoutMs);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
@@ -123,7 +127,7 @@ describe('RedisLock and withRedisLock (real Redis)', () => {
       await expect(holder.release()).resolves.toBe(true);
     });
 
-    it('ignores release by a non-holder: after expiry and takeover, the old holder cannot delete the new holder\'s key', async () => {
+    it("ignores release by a non-holder: after expiry and takeover, the old holder cannot delete the new holder's key", async () => {
       const key = newKey();
       const first = new RedisLock(redisA, key, { ttlMs: 200 });
       const second = new RedisLock(redisB, key, { ttlMs: 5000 });
@@ -139,7 +143,7 @@ describe('RedisLock and withRedisLock (real Redis)', () => {
       await expect(second.renew()).resolves.toBe(true);
     });
 
-    it('is freed by the holder\'s release, after which another instance acquires at once', async () => {
+    it("is freed by the holder's release, after which another instance acquires at once", async () => {
       const key = newKey();
       const first = new RedisLock(redisA, key, { ttlMs: 5000 });
       const second = new RedisLock(redisB, key, { ttlMs: 5000 });
@@ -237,7 +241,7 @@ describe('RedisLock and withRedisLock (real Redis)', () => {
       await expect(redisA.exists(key)).resolves.toBe(0);
     });
 
-    it('aborts the signal when another token took the key, and leaves the new holder\'s key alone', async () => {
+    it("aborts the signal when another token took the key, and leaves the new holder's key alone", async () => {
       const key = newKey();
       const intruder = `intruder-${randomUUID()}`;
 

@@ -119,7 +119,10 @@ const CASES: Case[] = [
   { name: 'unconditional can: everything', rules: () => [read()], expected: ALL_LABELS },
   {
     name: 'no rule for read Ticket (other actions and subjects only): nothing',
-    rules: () => [{ action: 'update', subject: 'Ticket' }, { action: 'read', subject: 'Message' }],
+    rules: () => [
+      { action: 'update', subject: 'Ticket' },
+      { action: 'read', subject: 'Message' },
+    ],
     expected: [],
   },
   {
@@ -128,7 +131,10 @@ const CASES: Case[] = [
     expected: ['r1', 'r2', 'r5', 'r8', 'r10', 'r14', 'r16', 'r19'],
   },
   { name: 'region = ${user.region}', rules: () => [read({ region: '${user.region}' })] },
-  { name: 'two can rules: franchise_id = ${user.franchise_id} OR requester_id = ${user.id}', rules: () => [read({ franchise_id: '${user.franchise_id}' }), read({ requester_id: '${user.id}' })] },
+  {
+    name: 'two can rules: franchise_id = ${user.franchise_id} OR requester_id = ${user.id}',
+    rules: () => [read({ franchise_id: '${user.franchise_id}' }), read({ requester_id: '${user.id}' })],
+  },
   { name: 'can all, then cannot is_sensitive', rules: () => [read(), cannotRead({ is_sensitive: true })] },
   { name: 'can my teams, then cannot linked_type payment', rules: () => [read(MY_TEAMS), cannotRead({ linked_type: 'payment' })] },
   { name: 'cannot is_sensitive, then can my teams: the later can wins', rules: () => [cannotRead({ is_sensitive: true }), read(MY_TEAMS)] },
@@ -136,29 +142,52 @@ const CASES: Case[] = [
   { name: 'team_id $ne null, priority $eq high', rules: () => [read({ team_id: { $ne: null }, priority: { $eq: 'high' } })] },
   { name: 'region $nin [south, null]', rules: () => [read({ region: { $nin: ['south', null] } })] },
   { name: 'franchise_id $nin [fr-1] keeps NULL franchises', rules: () => [read({ franchise_id: { $nin: ['fr-1'] } })] },
-  { name: 'linked_type $in [payment, null] AND priority $in [high, critical]', rules: () => [read({ linked_type: { $in: ['payment', null] }, priority: { $in: ['high', 'critical'] } })] },
+  {
+    name: 'linked_type $in [payment, null] AND priority $in [high, critical]',
+    rules: () => [read({ linked_type: { $in: ['payment', null] }, priority: { $in: ['high', 'critical'] } })],
+  },
   { name: 'linked_type $in [] grants nothing', rules: () => [read({ linked_type: { $in: [] } })], expected: [] },
   { name: 'tags holds vip, then cannot tags $in [spam]', rules: () => [read({ tags: 'vip' }), cannotRead({ tags: { $in: ['spam'] } })] },
   { name: 'tags $all [billing, eu] OR team_id null', rules: () => [read({ tags: { $all: ['billing', 'eu'] } }), read({ team_id: null })] },
   { name: 'tags $ne spam, tags $size 2', rules: () => [read({ tags: { $ne: 'spam' } }), cannotRead({ tags: { $size: 2 } })] },
   { name: 'tags $nin [vip, eu] (empty arrays match)', rules: () => [read({ tags: { $nin: ['vip', 'eu'] } })] },
-  { name: 'escalation_level $gte 1 and $lt 3, or $gt 4', rules: () => [read({ escalation_level: { $gte: 1, $lt: 3 } }), read({ escalation_level: { $gt: 4 } })] },
-  { name: 'escalation_level $lte 0 with cannot $lte 0 on archived', rules: () => [read({ escalation_level: { $lte: 0 } }), cannotRead({ archived: true }), read({ archived: true, escalation_level: { $lt: 2 } })] },
+  {
+    name: 'escalation_level $gte 1 and $lt 3, or $gt 4',
+    rules: () => [read({ escalation_level: { $gte: 1, $lt: 3 } }), read({ escalation_level: { $gt: 4 } })],
+  },
+  {
+    name: 'escalation_level $lte 0 with cannot $lte 0 on archived',
+    rules: () => [read({ escalation_level: { $lte: 0 } }), cannotRead({ archived: true }), read({ archived: true, escalation_level: { $lt: 2 } })],
+  },
   { name: 'franchise_id null, then cannot requester_id = ${user.id}', rules: () => [read({ franchise_id: null }), cannotRead({ requester_id: '${user.id}' })] },
   {
     name: 'assigned to me or requested by me, but not closed or resolved',
     rules: () => [read({ assignee_id: '${user.id}' }), read({ requester_id: '${user.id}' }), cannotRead({ status: { $in: ['closed', 'resolved'] } })],
   },
-  { name: 'owner_role = ${user.role}, status $ne new, sla_state on_track, source api', rules: () => [read({ owner_role: '${user.role}' }), read({ status: { $ne: 'new' }, sla_state: 'on_track', source: 'api' })] },
-  { name: 'id $in a hand-picked list, linked_id null', rules: (c) => [read({ id: { $in: [c.ticketIds.r3, c.ticketIds.r9, c.ticketIds.r17] }, linked_id: null })], expected: ['r3', 'r9', 'r17'] },
+  {
+    name: 'owner_role = ${user.role}, status $ne new, sla_state on_track, source api',
+    rules: () => [read({ owner_role: '${user.role}' }), read({ status: { $ne: 'new' }, sla_state: 'on_track', source: 'api' })],
+  },
+  {
+    name: 'id $in a hand-picked list, linked_id null',
+    rules: (c) => [read({ id: { $in: [c.ticketIds.r3, c.ticketIds.r9, c.ticketIds.r17] }, linked_id: null })],
+    expected: ['r3', 'r9', 'r17'],
+  },
   { name: 'team_id = a literal team id', rules: (c) => [read({ team_id: c.teamIds.d })], expected: ['r9', 'r15', 'r20'] },
   {
     name: 'can my teams, can sensitive, then an unconditional cannot: nothing',
     rules: () => [read(MY_TEAMS), read({ is_sensitive: true }), cannotRead()],
     expected: [],
   },
-  { name: 'a field-restricted cannot does not restrict reading the ticket', rules: () => [read(), cannotRead({ is_sensitive: true }, { fields: ['description'] })], expected: ALL_LABELS },
-  { name: 'read granted through an action list and subject list', rules: () => [{ action: ['update', 'read'], subject: ['Message', 'Ticket'], conditions: { priority: 'critical' } }] },
+  {
+    name: 'a field-restricted cannot does not restrict reading the ticket',
+    rules: () => [read(), cannotRead({ is_sensitive: true }, { fields: ['description'] })],
+    expected: ALL_LABELS,
+  },
+  {
+    name: 'read granted through an action list and subject list',
+    rules: () => [{ action: ['update', 'read'], subject: ['Message', 'Ticket'], conditions: { priority: 'critical' } }],
+  },
   { name: 'manage all', rules: () => [{ action: 'manage', subject: 'all' }, cannotRead({ linked_type: 'payment' })] },
   // Compound operators.
   { name: '$or: team b OR priority critical', rules: (c) => [read({ $or: [{ team_id: c.teamIds.b }, { priority: 'critical' }] })] },
@@ -166,7 +195,10 @@ const CASES: Case[] = [
   { name: '$not: region not in [north, south] (NULL regions match)', rules: () => [read({ region: { $not: { $in: ['north', 'south'] } } })] },
   { name: '$not $eq null on franchise_id', rules: () => [read({ franchise_id: { $not: { $eq: null } } })] },
   { name: '$not of $ne (double negation) on linked_type', rules: () => [read({ linked_type: { $not: { $ne: 'refund' } } })] },
-  { name: 'can all, then cannot $or [is_sensitive, linked_type payment]', rules: () => [read(), cannotRead({ $or: [{ is_sensitive: true }, { linked_type: 'payment' }] })] },
+  {
+    name: 'can all, then cannot $or [is_sensitive, linked_type payment]',
+    rules: () => [read(), cannotRead({ $or: [{ is_sensitive: true }, { linked_type: 'payment' }] })],
+  },
   { name: '$nor [is_sensitive, linked_type payment]', rules: () => [read({ $nor: [{ is_sensitive: true }, { linked_type: 'payment' }] })] },
   { name: '$and [my teams, not sensitive]', rules: () => [read({ $and: [MY_TEAMS, { is_sensitive: false }] })] },
   {
@@ -204,12 +236,12 @@ const CASES: Case[] = [
   { name: 'API key with tickets:read over auditor rules', rules: () => DEFAULT_ROLE_RULES.auditor, scopes: ['tickets:read'], expected: ALL_LABELS },
   { name: 'API key without a ticket-reading scope', rules: () => DEFAULT_ROLE_RULES.hq_support, scopes: ['tickets:write'], expected: [] },
   // Every seeded role, as the apps build it.
-  ...(Object.keys(DEFAULT_ROLE_RULES) as SeededRole[]).map(
-    (role): Case => ({ name: `seeded role ${role}`, rules: () => DEFAULT_ROLE_RULES[role] }),
-  ),
-  ...(Object.keys(DEFAULT_ROLE_RULES) as SeededRole[]).map(
-    (role): Case => ({ name: `seeded role ${role}, caller without franchise and region`, user: (c) => c.meWithoutFranchise, rules: () => DEFAULT_ROLE_RULES[role] }),
-  ),
+  ...(Object.keys(DEFAULT_ROLE_RULES) as SeededRole[]).map((role): Case => ({ name: `seeded role ${role}`, rules: () => DEFAULT_ROLE_RULES[role] })),
+  ...(Object.keys(DEFAULT_ROLE_RULES) as SeededRole[]).map((role): Case => ({
+    name: `seeded role ${role}, caller without franchise and region`,
+    user: (c) => c.meWithoutFranchise,
+    rules: () => DEFAULT_ROLE_RULES[role],
+  })),
 ];
 
 const TICKET_COLUMNS = Object.keys(SUBJECT_FIELDS.Ticket);
@@ -234,9 +266,20 @@ describe('rulesToSql agrees with CASL on real PostgreSQL', () => {
     }
     const userIds: Record<'me' | 'other', string> = { me: '', other: '' };
     for (const who of ['me', 'other'] as const) {
-      [{ id: userIds[who] }] = await query(`INSERT INTO users (tenant_id, email, name, role) VALUES ($1, $2, $3, 'tester') RETURNING id`, [tenantId, `${who}@${slug}.test`, who]);
+      [{ id: userIds[who] }] = await query(`INSERT INTO users (tenant_id, email, name, role) VALUES ($1, $2, $3, 'tester') RETURNING id`, [
+        tenantId,
+        `${who}@${slug}.test`,
+        who,
+      ]);
     }
-    context.me = { id: userIds.me, email: `me@${slug}.test`, role: 'ops_agent', team_ids: [context.teamIds.a, context.teamIds.c], franchise_id: 'fr-1', region: 'north' };
+    context.me = {
+      id: userIds.me,
+      email: `me@${slug}.test`,
+      role: 'ops_agent',
+      team_ids: [context.teamIds.a, context.teamIds.c],
+      franchise_id: 'fr-1',
+      region: 'north',
+    };
     context.meWithoutFranchise = { ...context.me, franchise_id: null, region: null };
 
     context.ticketIds = {};
@@ -269,9 +312,14 @@ describe('rulesToSql agrees with CASL on real PostgreSQL', () => {
     // A ticket of another tenant, which the tenant filter must keep out whatever the rules say.
     const otherSlug = uniqueSlug('acl');
     const [{ id: otherTenant }] = await query('INSERT INTO tenants (name, slug) VALUES ($1, $2) RETURNING id', [`ACL ${otherSlug}`, otherSlug]);
-    await query(`INSERT INTO tickets (tenant_id, title, type, priority, franchise_id, region) VALUES ($1, 'foreign', 'bug', 'low', 'fr-1', 'north')`, [otherTenant]);
+    await query(`INSERT INTO tickets (tenant_id, title, type, priority, franchise_id, region) VALUES ($1, 'foreign', 'bug', 'low', 'fr-1', 'north')`, [
+      otherTenant,
+    ]);
 
-    const stored: Array<Record<string, unknown>> = await query(`SELECT ${TICKET_COLUMNS.map((c) => `t."${c}"`).join(', ')}, t.title FROM tickets t WHERE t.tenant_id = $1`, [tenantId]);
+    const stored: Array<Record<string, unknown>> = await query(
+      `SELECT ${TICKET_COLUMNS.map((c) => `t."${c}"`).join(', ')}, t.title FROM tickets t WHERE t.tenant_id = $1`,
+      [tenantId],
+    );
     rows = new Map(stored.map(({ title, ...row }) => [row.id as string, row]));
     labelOf = new Map(stored.map((row) => [row.id as string, row.title as string]));
   });
@@ -284,7 +332,8 @@ describe('rulesToSql agrees with CASL on real PostgreSQL', () => {
     expect(rows.size).toBe(FIXTURES.length);
     for (const row of rows.values()) expect(Object.keys(row).sort()).toEqual([...TICKET_COLUMNS].sort());
     const values = (field: string) => [...rows.values()].map((r) => r[field]);
-    for (const field of ['team_id', 'franchise_id', 'region', 'linked_type', 'requester_id', 'assignee_id', 'owner_role']) expect(values(field)).toContain(null);
+    for (const field of ['team_id', 'franchise_id', 'region', 'linked_type', 'requester_id', 'assignee_id', 'owner_role'])
+      expect(values(field)).toContain(null);
     expect(values('linked_type')).toContain('payment');
     expect(new Set(values('is_sensitive'))).toEqual(new Set([true, false]));
     expect(values('tags')).toContainEqual([]);

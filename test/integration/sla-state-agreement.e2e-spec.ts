@@ -151,8 +151,16 @@ describe('sla_state: the SQL of ticket lists and the domain agree', () => {
 
   it('the list filter on sla_state selects by the same computation', async () => {
     for (const state of ['on_track', 'near_breach', 'breached', 'paused', 'met'] as const) {
-      const page = await tickets.list(tenantId, { filter: { sla_state: [state] }, access: { sql: 'TRUE', params: {} }, sort: 'created_at', descending: false, limit: 100 });
-      const expected = CASES.filter((c) => c.expected === state).map((c) => c.label).sort();
+      const page = await tickets.list(tenantId, {
+        filter: { sla_state: [state] },
+        access: { sql: 'TRUE', params: {} },
+        sort: 'created_at',
+        descending: false,
+        limit: 100,
+      });
+      const expected = CASES.filter((c) => c.expected === state)
+        .map((c) => c.label)
+        .sort();
       expect({ state, selected: page.data.map((row) => row.title).sort() }).toEqual({ state, selected: expected });
     }
   });

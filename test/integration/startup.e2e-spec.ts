@@ -125,7 +125,11 @@ describe('startup with a bad configuration or a missing dependency', () => {
   it.each(APPS)('%s: the healthy environment is not refused (the failures above are about the variable changed)', async (_app, script) => {
     // Same environment as the cases, unchanged, but with a port that is certainly taken by nothing
     // we care about; the process starts, so it is stopped again right away.
-    const child = spawn(process.execPath, [script], { env: childEnvironment(testEnvironment({ LOG_LEVEL: 'info' })), cwd: workdir.path, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script], {
+      env: childEnvironment(testEnvironment({ LOG_LEVEL: 'info' })),
+      cwd: workdir.path,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -25,10 +25,14 @@ describe('worker: the job contract', () => {
   });
 
   const settled = async (id: string): Promise<Job> =>
-    waitFor(`job ${id} to finish`, async () => {
-      const state = await queue.getJobState(id);
-      return state === 'completed' || state === 'failed' ? Job.fromId(queue, id) : null;
-    }, 20_000);
+    waitFor(
+      `job ${id} to finish`,
+      async () => {
+        const state = await queue.getJobState(id);
+        return state === 'completed' || state === 'failed' ? Job.fromId(queue, id) : null;
+      },
+      20_000,
+    );
 
   it('fails a job with an invalid payload once, without retry, and keeps serving', async () => {
     const options = { ...jobOptionsOf(SLA_QUEUE, SLA_JOBS.checkTicket), removeOnComplete: false, removeOnFail: false };

@@ -55,7 +55,9 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     return response.body as Record<string, any>;
   };
   const getSla = async (token: string, id: string) => {
-    const response = await request(api.url).get(`/api/v1/tickets/${id}/sla`).set(...bearer(token));
+    const response = await request(api.url)
+      .get(`/api/v1/tickets/${id}/sla`)
+      .set(...bearer(token));
     if (response.status !== 200) throw new Error(`GET /tickets/${id}/sla: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body as Record<string, any>;
   };
@@ -64,9 +66,21 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     if (response.status !== 200) throw new Error(`GET /tickets?${query}: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.data.map((ticket: { id: string }) => ticket.id);
   };
-  const escalate = (token: string, id: string, body: object) => request(api.url).post(`/api/v1/tickets/${id}/escalate`).set(...bearer(token)).send(body);
-  const acknowledge = (token: string, id: string) => request(api.url).post(`/api/v1/tickets/${id}/escalation/acknowledge`).set(...bearer(token)).send({});
-  const deEscalate = (token: string, id: string, body: object) => request(api.url).post(`/api/v1/tickets/${id}/escalation/de-escalate`).set(...bearer(token)).send(body);
+  const escalate = (token: string, id: string, body: object) =>
+    request(api.url)
+      .post(`/api/v1/tickets/${id}/escalate`)
+      .set(...bearer(token))
+      .send(body);
+  const acknowledge = (token: string, id: string) =>
+    request(api.url)
+      .post(`/api/v1/tickets/${id}/escalation/acknowledge`)
+      .set(...bearer(token))
+      .send({});
+  const deEscalate = (token: string, id: string, body: object) =>
+    request(api.url)
+      .post(`/api/v1/tickets/${id}/escalation/de-escalate`)
+      .set(...bearer(token))
+      .send(body);
   /** PATCH with If-Match on the ticket's current version (read first). */
   const patch = async (token: string, id: string, body: object) => {
     const { version } = await getTicket(token, id);
@@ -79,7 +93,12 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
   it('an unanswered ticket near-breaches, breaches and escalates through the whole chain, each event exactly once', async () => {
     const tenant = await createTenant(api);
     // First response due after 6 s, resolution after 12 s; the warning comes 3 s before each.
-    await putPolicy(api, tenant, 'high', { first_response_minutes: 6 * SECOND, resolution_minutes: 12 * SECOND, near_breach_minutes: 3 * SECOND, escalation_chain: CHAIN3 });
+    await putPolicy(api, tenant, 'high', {
+      first_response_minutes: 6 * SECOND,
+      resolution_minutes: 12 * SECOND,
+      near_breach_minutes: 3 * SECOND,
+      escalation_chain: CHAIN3,
+    });
     const created = await newTicket(api, tenant.adminToken, { priority: 'high' });
     const id = created.id as string;
     expect(created).toMatchObject({ escalation_level: 0, owner_role: 'ops_agent', sla_state: 'on_track' });
@@ -95,7 +114,11 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     expect(nearBreach).toContain(id);
     expect(breached).not.toContain(id);
     // The list reads the state live from the stored instants; the worker's own record of the near breach is the outbox event.
-    await waitFor('the worker to record the first-response near breach (outbox sla.near_breach)', async () => (await rows.outbox(id, 'sla.near_breach')).length > 0, frDue.getTime() - Date.now() + 10_000);
+    await waitFor(
+      'the worker to record the first-response near breach (outbox sla.near_breach)',
+      async () => (await rows.outbox(id, 'sla.near_breach')).length > 0,
+      frDue.getTime() - Date.now() + 10_000,
+    );
     expect(await rows.outbox(id, 'sla.near_breach')).toEqual([{ ...systemEnvelope(tenant.id, id), target: 'first_response', due_at: frDue.toISOString() }]);
 
     // First-response breach: breached state, level 0 → 1, owner follows the chain.
@@ -122,16 +145,59 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
       { ...systemEnvelope(tenant.id, id), target: 'resolution', due_at: resDue.toISOString() },
     ]);
     expect(await rows.outbox(id, 'ticket.escalated')).toEqual([
-      expect.objectContaining({ from_level: 0, to_level: 1, from_role: 'ops_agent', to_role: 'ops_manager', trigger: 'first_response_breach', chain_exhausted: false }),
-      expect.objectContaining({ from_level: 1, to_level: 2, from_role: 'ops_manager', to_role: 'hq_support', trigger: 'resolution_breach', chain_exhausted: true }),
+      expect.objectContaining({
+        from_level: 0,
+        to_level: 1,
+        from_role: 'ops_agent',
+        to_role: 'ops_manager',
+        trigger: 'first_response_breach',
+        chain_exhausted: false,
+      }),
+      expect.objectContaining({
+        from_level: 1,
+        to_level: 2,
+        from_role: 'ops_manager',
+        to_role: 'hq_support',
+        trigger: 'resolution_breach',
+        chain_exhausted: true,
+      }),
     ]);
     expect(await rows.outbox(id, 'ticket.escalation_exhausted')).toEqual([]);
 
     // The escalation log: one row per level, keyed by the breach window.
     const escalations = await rows.escalations(id);
-    expect(escalations.map(({ from_level, to_level, from_role, to_role, trigger, breach_key, chain_exhausted, actor_type }) => ({ from_level, to_level, from_role, to_role, trigger, breach_key, chain_exhausted, actor_type }))).toEqual([
-      { from_level: 0, to_level: 1, from_role: 'ops_agent', to_role: 'ops_manager', trigger: 'first_response_breach', breach_key: `first_response@${frDue.toISOString()}`, chain_exhausted: false, actor_type: 'system' },
-      { from_level: 1, to_level: 2, from_role: 'ops_manager', to_role: 'hq_support', trigger: 'resolution_breach', breach_key: `resolution@${resDue.toISOString()}`, chain_exhausted: true, actor_type: 'system' },
+    expect(
+      escalations.map(({ from_level, to_level, from_role, to_role, trigger, breach_key, chain_exhausted, actor_type }) => ({
+        from_level,
+        to_level,
+        from_role,
+        to_role,
+        trigger,
+        breach_key,
+        chain_exhausted,
+        actor_type,
+      })),
+    ).toEqual([
+      {
+        from_level: 0,
+        to_level: 1,
+        from_role: 'ops_agent',
+        to_role: 'ops_manager',
+        trigger: 'first_response_breach',
+        breach_key: `first_response@${frDue.toISOString()}`,
+        chain_exhausted: false,
+        actor_type: 'system',
+      },
+      {
+        from_level: 1,
+        to_level: 2,
+        from_role: 'ops_manager',
+        to_role: 'hq_support',
+        trigger: 'resolution_breach',
+        breach_key: `resolution@${resDue.toISOString()}`,
+        chain_exhausted: true,
+        actor_type: 'system',
+      },
     ]);
 
     // The SLA log: once per window; no breach is acted on before its instant.
@@ -152,13 +218,21 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
 
     // GET /tickets/:id/sla shows the same story.
     const sla = await getSla(tenant.adminToken, id);
-    expect(sla).toMatchObject({ ticket_id: id, sla_state: 'breached', escalation_level: 2, owner_role: 'hq_support', policy: { priority: 'high', escalation_chain: CHAIN3 } });
+    expect(sla).toMatchObject({
+      ticket_id: id,
+      sla_state: 'breached',
+      escalation_level: 2,
+      owner_role: 'hq_support',
+      policy: { priority: 'high', escalation_chain: CHAIN3 },
+    });
     expect(sla.targets).toEqual([
       expect.objectContaining({ target: 'first_response', due_at: frDue.toISOString(), status: 'breached', met_at: null }),
       expect.objectContaining({ target: 'resolution', due_at: resDue.toISOString(), status: 'breached', met_at: null }),
     ]);
     for (const target of sla.targets) expect(target.remaining_minutes).toBeLessThan(0);
-    expect(countBy(sla.events as Array<{ kind: string; target: string | null }>, (e) => `${e.kind}:${e.target ?? '-'}`)).toEqual(countBy(events, (e) => `${e.kind}:${e.target ?? '-'}`));
+    expect(countBy(sla.events as Array<{ kind: string; target: string | null }>, (e) => `${e.kind}:${e.target ?? '-'}`)).toEqual(
+      countBy(events, (e) => `${e.kind}:${e.target ?? '-'}`),
+    );
     expect(sla.escalations.map((e: { to_level: number }) => e.to_level)).toEqual([1, 2]);
   });
 
@@ -195,7 +269,9 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     expect(after).toMatchObject({ sla_state: 'on_track', escalation_level: 0, escalations: [] });
     expect(after.targets[0]).toMatchObject({ target: 'first_response', status: 'met' });
 
-    expect(await rows.outbox(control.id, 'sla.breached')).toEqual([{ ...systemEnvelope(tenant.id, control.id), target: 'first_response', due_at: control.first_response_due_at }]);
+    expect(await rows.outbox(control.id, 'sla.breached')).toEqual([
+      { ...systemEnvelope(tenant.id, control.id), target: 'first_response', due_at: control.first_response_due_at },
+    ]);
   });
 
   it('a pause in awaiting_customer shifts the resolution due date by the pause, and nothing breaches at the old instant', async () => {
@@ -280,7 +356,12 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     const tenant = await createTenant(api);
     const hq = await createUser(api, tenant, 'hq_support');
     const requester = await createUser(api, tenant, 'requester');
-    await putPolicy(api, tenant, 'high', { first_response_minutes: 3 * SECOND, resolution_minutes: 30, reescalation_minutes: 3 * SECOND, escalation_chain: CHAIN4 });
+    await putPolicy(api, tenant, 'high', {
+      first_response_minutes: 3 * SECOND,
+      resolution_minutes: 30,
+      reescalation_minutes: 3 * SECOND,
+      escalation_chain: CHAIN4,
+    });
     const created = await newTicket(api, requester.token, { priority: 'high' });
     const id = created.id as string;
     const ticket = await getTicket(tenant.adminToken, id);
@@ -323,9 +404,15 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
     expect(down.body).toEqual({ ticket_id: id, escalation_level: 1, owner_role: 'ops_manager' });
     const deEscalations = (await rows.audit(id)).filter((a) => a.action === 'de_escalated');
     expect(deEscalations).toHaveLength(1);
-    expect(deEscalations[0].changes).toMatchObject({ escalation_level: { old: 2, new: 1 }, owner_role: { old: 'regional_manager', new: 'ops_manager' }, reason: 'Regional manager took it; back to ops' });
+    expect(deEscalations[0].changes).toMatchObject({
+      escalation_level: { old: 2, new: 1 },
+      owner_role: { old: 'regional_manager', new: 'ops_manager' },
+      reason: 'Regional manager took it; back to ops',
+    });
     expect(await rows.outbox(id, 'ticket.de_escalated')).toEqual([expect.objectContaining({ from_level: 2, to_level: 1, to_role: 'ops_manager' })]);
-    const auditApi = await request(api.url).get(`/api/v1/tickets/${id}/audit`).set(...bearer(tenant.adminToken));
+    const auditApi = await request(api.url)
+      .get(`/api/v1/tickets/${id}/audit`)
+      .set(...bearer(tenant.adminToken));
     expect(auditApi.status).toBe(200);
     expect(JSON.stringify(auditApi.body)).toContain('de_escalated');
 
@@ -362,11 +449,16 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
 
       const first = await escalate(hq.token, north.id, { reason: 'VIP customer', from_level: 0 });
       expect(first.status).toBe(200);
-      expect(first.body).toMatchObject({ outcome: 'escalated', escalation: { from_level: 0, to_level: 1, to_role: 'ops_manager', trigger: 'manual', reason: 'VIP customer', actor_type: 'user', actor_id: hq.id } });
+      expect(first.body).toMatchObject({
+        outcome: 'escalated',
+        escalation: { from_level: 0, to_level: 1, to_role: 'ops_manager', trigger: 'manual', reason: 'VIP customer', actor_type: 'user', actor_id: hq.id },
+      });
       expect(await getTicket(tenant.adminToken, north.id)).toMatchObject({ escalation_level: 1, owner_role: 'ops_manager' });
 
       // Five people press the button having seen level 1: exactly one wins.
-      const racing = await Promise.all(Array.from({ length: 5 }, (_, i) => escalate(i % 2 ? hq.token : tenant.adminToken, north.id, { reason: `race ${i}`, from_level: 1 })));
+      const racing = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => escalate(i % 2 ? hq.token : tenant.adminToken, north.id, { reason: `race ${i}`, from_level: 1 })),
+      );
       expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
       expect(await getTicket(tenant.adminToken, north.id)).toMatchObject({ escalation_level: 2, owner_role: 'hq_support' });
       const winner = racing.find((r) => r.status === 200)!;
@@ -397,14 +489,18 @@ describe('SLA worker: near-breach, breach and escalation (api + worker)', () => 
       for (const ticket of [own, north, south]) expect((await escalate(hq.token, ticket.id, { reason: 'listing', from_level: 0 })).status).toBe(200);
 
       const listed = async (token: string, query = 'limit=100') => {
-        const response = await request(api.url).get(`/api/v1/escalations?${query}`).set(...bearer(token));
+        const response = await request(api.url)
+          .get(`/api/v1/escalations?${query}`)
+          .set(...bearer(token));
         expect(response.status).toBe(200);
         return new Set<string>(response.body.data.map((e: { ticket_id: string }) => e.ticket_id));
       };
       const asAdmin = await listed(tenant.adminToken);
       for (const ticket of [own, north, south]) expect(asAdmin.has(ticket.id)).toBe(true);
       // A requester reads no SLA fields, not even of their own tickets (docs/security.md): the list is refused.
-      const asRequester = await request(api.url).get('/api/v1/escalations').set(...bearer(requester.token));
+      const asRequester = await request(api.url)
+        .get('/api/v1/escalations')
+        .set(...bearer(requester.token));
       expect(asRequester.status).toBe(403);
       const asNorth = await listed(northManager.token);
       expect(asNorth.has(north.id)).toBe(true);

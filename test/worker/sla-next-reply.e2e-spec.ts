@@ -24,18 +24,31 @@ describe('SLA worker: next-reply target', () => {
     tenant = await createTenant(api);
     requester = await createUser(api, tenant, 'requester');
     // Long first-response and resolution windows: only the next reply can breach here.
-    await putPolicy(api, tenant, 'high', { first_response_minutes: 60, resolution_minutes: 600, next_reply_minutes: 2 * SECOND, escalation_chain: ['ops_agent', 'ops_manager', 'hq_support'] });
+    await putPolicy(api, tenant, 'high', {
+      first_response_minutes: 60,
+      resolution_minutes: 600,
+      next_reply_minutes: 2 * SECOND,
+      escalation_chain: ['ops_agent', 'ops_manager', 'hq_support'],
+    });
   });
   afterAll(async () => {
     await worker?.close();
     await api?.close();
   });
 
-  const post = (token: string, path: string, body: object) => request(api.url).post(`/api/v1${path}`).set(...bearer(token)).send(body);
-  const get = (token: string, path: string) => request(api.url).get(`/api/v1${path}`).set(...bearer(token));
+  const post = (token: string, path: string, body: object) =>
+    request(api.url)
+      .post(`/api/v1${path}`)
+      .set(...bearer(token))
+      .send(body);
+  const get = (token: string, path: string) =>
+    request(api.url)
+      .get(`/api/v1${path}`)
+      .set(...bearer(token));
   const escalationsOf = (id: string) =>
-    dataSourceOf(api).query("SELECT trigger, to_level FROM ticket_escalations WHERE ticket_id = $1 AND NOT chain_exhausted ORDER BY to_level", [id]);
-  const breachesOf = (id: string) => dataSourceOf(api).query("SELECT count(*)::int AS n FROM sla_events WHERE ticket_id = $1 AND kind = 'breached' AND target = 'next_reply'", [id]);
+    dataSourceOf(api).query('SELECT trigger, to_level FROM ticket_escalations WHERE ticket_id = $1 AND NOT chain_exhausted ORDER BY to_level', [id]);
+  const breachesOf = (id: string) =>
+    dataSourceOf(api).query("SELECT count(*)::int AS n FROM sla_events WHERE ticket_id = $1 AND kind = 'breached' AND target = 'next_reply'", [id]);
 
   it('starts at a requester message, breaches and escalates once when no agent answers, and is met by an agent reply in time', async () => {
     const ticket = (await post(requester.token, '/tickets', { title: 'Still broken', type: 'support', priority: 'high' }).expect(201)).body;
@@ -49,10 +62,14 @@ describe('SLA worker: next-reply target', () => {
     expect(sla.targets.map((t: { target: string }) => t.target)).toEqual(['first_response', 'resolution', 'next_reply']);
 
     await sleepUntil(waiting.next_reply_due_at, 200);
-    const escalations = await waitFor('the next-reply breach to escalate', async () => {
-      const rows = await escalationsOf(ticket.id);
-      return rows.length > 0 ? rows : null;
-    }, 10_000);
+    const escalations = await waitFor(
+      'the next-reply breach to escalate',
+      async () => {
+        const rows = await escalationsOf(ticket.id);
+        return rows.length > 0 ? rows : null;
+      },
+      10_000,
+    );
     expect(escalations).toEqual([{ trigger: 'next_reply_breach', to_level: 1 }]);
     expect((await breachesOf(ticket.id))[0].n).toBe(1);
 
@@ -61,7 +78,9 @@ describe('SLA worker: next-reply target', () => {
     expect((await get(tenant.adminToken, `/tickets/${ticket.id}`).expect(200)).body.next_reply_due_at).toBeNull();
     await post(requester.token, `/tickets/${ticket.id}/messages`, { body: 'Thanks, one more thing' }).expect(201);
     await post(tenant.adminToken, `/tickets/${ticket.id}/messages`, { body: 'Sure' }).expect(201);
-    const met = await dataSourceOf(api).query("SELECT count(*)::int AS n FROM sla_events WHERE ticket_id = $1 AND kind = 'met' AND target = 'next_reply'", [ticket.id]);
+    const met = await dataSourceOf(api).query("SELECT count(*)::int AS n FROM sla_events WHERE ticket_id = $1 AND kind = 'met' AND target = 'next_reply'", [
+      ticket.id,
+    ]);
     expect(met[0].n).toBe(1);
 
     // Past where the second window would have ended: still one breach, one escalation.

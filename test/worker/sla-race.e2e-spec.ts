@@ -12,7 +12,18 @@ import { Queue } from 'bullmq';
 import request from 'supertest';
 import { dropDatabase, ensureDatabase, runMigrations } from '@helpdesk/database';
 import { QUEUES, redisConnectionOptions, SLA_JOBS } from '@helpdesk/queue';
-import { assertBuilt, bearer, createTenant, createUser, dataSourceOf, emptyWorkingDirectory, RunningApp, startApi, testDatabaseUrl, testRedisUrl } from '@helpdesk/testing';
+import {
+  assertBuilt,
+  bearer,
+  createTenant,
+  createUser,
+  dataSourceOf,
+  emptyWorkingDirectory,
+  RunningApp,
+  startApi,
+  testDatabaseUrl,
+  testRedisUrl,
+} from '@helpdesk/testing';
 import { API_OVERRIDES, newTicket } from '../api/tickets-fixtures';
 import { countBy, dedicatedPrefix, deleteKeysUnder, metricValue, putPolicy, sleep, sleepUntil, SpawnedWorker, spawnWorker, waitFor } from './sla-support';
 
@@ -87,7 +98,9 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
 
   /** Every ticket breached, escalated for it, and with nothing due any more (its next check far away). */
   const settled = (states: TicketState[]) =>
-    states.every((s) => s.breaches >= 1 && s.breach_escalations >= 1 && s.next_sla_check_at !== null && new Date(s.next_sla_check_at).getTime() > Date.now() + 60_000);
+    states.every(
+      (s) => s.breaches >= 1 && s.breach_escalations >= 1 && s.next_sla_check_at !== null && new Date(s.next_sla_check_at).getTime() > Date.now() + 60_000,
+    );
 
   /** The invariants of "each breach is acted on once", checked from the database for every ticket of the tenant. */
   async function assertExactlyOnce(api: RunningApp, tenantId: string, expectedTickets: number): Promise<void> {
@@ -127,18 +140,33 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
       check(ticket.escalation_level === moving.length, `escalation_level ${ticket.escalation_level} but ${moving.length} level-moving escalation row(s)`);
       check(ticket.owner_role === CHAIN3[ticket.escalation_level], `owner_role ${ticket.owner_role} at level ${ticket.escalation_level}`);
       check(escalatedEvents.length === moving.length, `${escalatedEvents.length} ticket.escalated event(s) for ${moving.length} escalation(s)`);
-      check(myBreaches.length === 1 && myBreaches[0].window_key === window && myBreaches[0].target === 'first_response', `breached SLA events ${JSON.stringify(myBreaches)}, expected one for ${window}`);
       check(
-        breachedEvents.length === 1 && breachedEvents[0].payload.target === 'first_response' && breachedEvents[0].payload.due_at === new Date(ticket.first_response_due_at).toISOString(),
+        myBreaches.length === 1 && myBreaches[0].window_key === window && myBreaches[0].target === 'first_response',
+        `breached SLA events ${JSON.stringify(myBreaches)}, expected one for ${window}`,
+      );
+      check(
+        breachedEvents.length === 1 &&
+          breachedEvents[0].payload.target === 'first_response' &&
+          breachedEvents[0].payload.due_at === new Date(ticket.first_response_due_at).toISOString(),
         `sla.breached events ${JSON.stringify(breachedEvents.map((e) => e.payload))}`,
       );
       check(breachEscalations.length === 1 && breachEscalations[0].breach_key === window, `${breachEscalations.length} escalation(s) for the breach ${window}`);
-      check(mine.every((e) => e.trigger !== 'resolution_breach'), 'a resolution escalation before the resolution was due');
+      check(
+        mine.every((e) => e.trigger !== 'resolution_breach'),
+        'a resolution escalation before the resolution was due',
+      );
     }
     expect(problems).toEqual([]);
     // Once per (ticket, target window) across the whole tenant too.
     expect(Object.values(countBy(breaches, (b) => `${b.ticket_id}|${b.window_key}`)).every((n) => n === 1)).toBe(true);
-    expect(Object.values(countBy(outbox.filter((o) => o.type === 'sla.breached'), (o) => `${o.aggregate_id}|${o.payload.target}|${o.payload.due_at}`)).every((n) => n === 1)).toBe(true);
+    expect(
+      Object.values(
+        countBy(
+          outbox.filter((o) => o.type === 'sla.breached'),
+          (o) => `${o.aggregate_id}|${o.payload.target}|${o.payload.due_at}`,
+        ),
+      ).every((n) => n === 1),
+    ).toBe(true);
   }
 
   it('3 workers (one SIGKILLed mid-run) and concurrent manual escalations: each breach escalates exactly once', async () => {
@@ -153,13 +181,19 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
     const TICKETS = 40;
     const tickets: Array<Record<string, any>> = [];
     while (tickets.length < TICKETS) {
-      tickets.push(...(await Promise.all(Array.from({ length: Math.min(8, TICKETS - tickets.length) }, () => newTicket(api, tenant.adminToken, { priority: 'high' })))));
+      tickets.push(
+        ...(await Promise.all(Array.from({ length: Math.min(8, TICKETS - tickets.length) }, () => newTicket(api, tenant.adminToken, { priority: 'high' })))),
+      );
     }
     const dues = tickets.map((ticket) => new Date(ticket.first_response_due_at).getTime());
 
     // Manual escalations from level 0, two at a time per ticket, around each ticket's breach
     // instant (from 600 ms before to 600 ms after); every fourth ticket is left to the workers.
-    const escalate = (id: string) => request(api.url).post(`/api/v1/tickets/${id}/escalate`).set(...bearer(hq.token)).send({ reason: 'race', from_level: 0 });
+    const escalate = (id: string) =>
+      request(api.url)
+        .post(`/api/v1/tickets/${id}/escalate`)
+        .set(...bearer(hq.token))
+        .send({ reason: 'race', from_level: 0 });
     const manual = tickets.map(async (ticket, i) => {
       if (i % 4 === 3) return [];
       await sleepUntil(new Date(dues[i]), ((i * 7) % 13) * 100 - 600);
@@ -197,7 +231,10 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
     const won = answers.filter((a) => a.status === 200);
     expect(won.every((a) => a.outcome === 'escalated')).toBe(true);
     expect(Object.values(countBy(won, (a) => a.ticket)).every((n) => n === 1)).toBe(true);
-    const manualRows: Array<{ ticket_id: string }> = await dataSourceOf(api).query("SELECT ticket_id FROM ticket_escalations WHERE tenant_id = $1 AND trigger = 'manual'", [tenant.id]);
+    const manualRows: Array<{ ticket_id: string }> = await dataSourceOf(api).query(
+      "SELECT ticket_id FROM ticket_escalations WHERE tenant_id = $1 AND trigger = 'manual'",
+      [tenant.id],
+    );
     expect(manualRows.map((r) => r.ticket_id).sort()).toEqual(won.map((a) => a.ticket).sort());
 
     await assertExactlyOnce(api, tenant.id, TICKETS);
@@ -233,10 +270,15 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
     expect(before.filter((s) => s.breaches > 0 || s.escalation_level > 0)).toEqual([]);
 
     const [worker] = await startWorkers(1, prefix, 'recovery');
-    const final = await waitFor('the sweep to escalate every breached ticket', async () => {
-      const states = await ticketStates(api, tenant.id);
-      return settled(states) ? states : null;
-    }, 60_000, 250);
+    const final = await waitFor(
+      'the sweep to escalate every breached ticket',
+      async () => {
+        const states = await ticketStates(api, tenant.id);
+        return settled(states) ? states : null;
+      },
+      60_000,
+      250,
+    );
     await sleep(3000);
     expect(await ticketStates(api, tenant.id)).toEqual(final);
     expect(final.map((s) => s.escalation_level)).toEqual(Array(TICKETS).fill(1));
@@ -260,7 +302,11 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
       const edited = await newTicket(api, tenant.adminToken, { priority: 'high' });
       const untouched = await newTicket(api, tenant.adminToken, { priority: 'high' });
       await sleepUntil(edited.first_response_due_at, 500);
-      const patched = await request(api.url).patch(`/api/v1/tickets/${edited.id}`).set(...bearer(tenant.adminToken)).set('if-match', `"${edited.version}"`).send({ tags: ['late'] });
+      const patched = await request(api.url)
+        .patch(`/api/v1/tickets/${edited.id}`)
+        .set(...bearer(tenant.adminToken))
+        .set('if-match', `"${edited.version}"`)
+        .send({ tags: ['late'] });
       expect(patched.status).toBe(200);
       const levelOf = async (id: string) => (await ticketStates(api, tenant.id)).find((state) => state.id === id)!.escalation_level;
       return { api, prefix, tenant, edited, untouched, levelOf };
@@ -319,7 +365,11 @@ describe('SLA worker: races and recovery (built worker processes, a database of 
     } finally {
       await holder.release();
     }
-    await waitFor('the breach to be escalated once the lock is gone (the next sweep is ten minutes away)', async () => (await ticketStates(api, tenant.id))[0].escalation_level === 1, 15_000);
+    await waitFor(
+      'the breach to be escalated once the lock is gone (the next sweep is ten minutes away)',
+      async () => (await ticketStates(api, tenant.id))[0].escalation_level === 1,
+      15_000,
+    );
     await assertExactlyOnce(api, tenant.id, 1);
   });
 });

@@ -54,7 +54,10 @@ export interface PolicyBody {
 }
 
 export async function putPolicy(api: RunningApp, tenant: TestTenant, priority: string, body: PolicyBody): Promise<Record<string, any>> {
-  const response = await request(api.url).put(`/api/v1/admin/sla-policies/${priority}`).set(...bearer(tenant.adminToken)).send(body);
+  const response = await request(api.url)
+    .put(`/api/v1/admin/sla-policies/${priority}`)
+    .set(...bearer(tenant.adminToken))
+    .send(body);
   if (response.status !== 200) throw new Error(`PUT sla-policies/${priority} failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
@@ -89,9 +92,14 @@ export function slaRows(db: () => DataSource) {
     escalations: (id: string): Promise<EscalationRow[]> =>
       db().query('SELECT * FROM ticket_escalations WHERE ticket_id = $1 ORDER BY created_at, to_level', [id]),
     events: (id: string, kind?: string): Promise<SlaEventRowLite[]> =>
-      db().query('SELECT kind, target, window_key, details, occurred_at FROM sla_events WHERE ticket_id = $1 AND ($2::text IS NULL OR kind = $2) ORDER BY occurred_at, id', [id, kind ?? null]),
+      db().query(
+        'SELECT kind, target, window_key, details, occurred_at FROM sla_events WHERE ticket_id = $1 AND ($2::text IS NULL OR kind = $2) ORDER BY occurred_at, id',
+        [id, kind ?? null],
+      ),
     outbox: async (id: string, type: string): Promise<Record<string, any>[]> =>
-      (await db().query("SELECT payload FROM outbox_events WHERE aggregate_type = 'ticket' AND aggregate_id = $1 AND type = $2 ORDER BY seq", [id, type])).map((r: { payload: Record<string, any> }) => r.payload),
+      (await db().query("SELECT payload FROM outbox_events WHERE aggregate_type = 'ticket' AND aggregate_id = $1 AND type = $2 ORDER BY seq", [id, type])).map(
+        (r: { payload: Record<string, any> }) => r.payload,
+      ),
     audit: async (id: string): Promise<Array<{ action: string; changes: Record<string, any> }>> =>
       db().query('SELECT action, changes FROM ticket_audit WHERE ticket_id = $1 ORDER BY seq', [id]),
   };

@@ -80,7 +80,9 @@ describe('SLA sweep: one failing ticket', () => {
     await sleep(SWEEP_SECONDS * 1000 + 1500);
     for (const ticket of others) {
       const escalations = await rows.escalations(ticket.id);
-      expect(escalations.map(({ from_level, to_level, trigger }) => ({ from_level, to_level, trigger }))).toEqual([{ from_level: 0, to_level: 1, trigger: 'first_response_breach' }]);
+      expect(escalations.map(({ from_level, to_level, trigger }) => ({ from_level, to_level, trigger }))).toEqual([
+        { from_level: 0, to_level: 1, trigger: 'first_response_breach' },
+      ]);
     }
     // The failing ticket: untouched and still due, so that it keeps being retried.
     const failingNow = await rows.ticket(failingId);

@@ -21,7 +21,8 @@ async function waitForOk(url: string, child: ChildProcess, timeoutMs: number): P
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the worker exited (${child.exitCode ?? child.signalCode}) before ${url} answered`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the worker exited (${child.exitCode ?? child.signalCode}) before ${url} answered`);
     try {
       const response = await fetch(url);
       if (response.status === 200) return;
@@ -111,10 +112,14 @@ describe('worker: readiness follows its dependencies', () => {
     try {
       await request(broken.url).get('/health/ready').expect(200);
       await proxy.cut();
-      const response = await waitFor('the worker to report Redis down', async () => {
-        const answer = await request(broken.url).get('/health/ready');
-        return answer.status === 503 ? answer : null;
-      }, 20_000);
+      const response = await waitFor(
+        'the worker to report Redis down',
+        async () => {
+          const answer = await request(broken.url).get('/health/ready');
+          return answer.status === 503 ? answer : null;
+        },
+        20_000,
+      );
       expect(response.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } }, info: { postgres: { status: 'up' } } });
       await request(broken.url).get('/health/live').expect(200);
     } finally {

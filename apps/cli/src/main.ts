@@ -11,22 +11,34 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 /** Operator commands: `npm run cli -- <command>`. */
 function program(): Command {
   const cli = new Command('helpdesk').description('Helpdesk operator commands').showHelpAfterError();
-  cli.command('start').description('set up the database (create, migrate, seed), then run api and worker').action(async () => {
-    const envFile = ensureLocalEnvFile();
-    if (envFile) print(`Wrote ${envFile} with a random JWT_SECRET (first run).`);
-    const config = loadConfig();
-    await setup(config, print);
-    const api = listeningUrl({ address: config.apiHost, port: config.apiPort }, config.apiHost);
-    const worker = listeningUrl({ address: config.workerHealthHost, port: config.workerHealthPort }, config.workerHealthHost);
-    print(`Starting api on ${api} (Swagger UI at /docs) and worker (health at ${worker}/health/ready)`);
-    process.exitCode = await startProcesses(print);
-  });
-  cli.command('setup').description('create the database if missing, migrate, seed the demo tenant').action(async () => {
-    ensureLocalEnvFile();
-    await setup(loadConfig(), print);
-  });
-  cli.command('migration:run').description('apply pending migrations (creates the database if missing)').action(() => migrate(loadConfig(), print));
-  cli.command('migration:revert').description('revert the last applied migration').action(() => revert(loadConfig(), print));
+  cli
+    .command('start')
+    .description('set up the database (create, migrate, seed), then run api and worker')
+    .action(async () => {
+      const envFile = ensureLocalEnvFile();
+      if (envFile) print(`Wrote ${envFile} with a random JWT_SECRET (first run).`);
+      const config = loadConfig();
+      await setup(config, print);
+      const api = listeningUrl({ address: config.apiHost, port: config.apiPort }, config.apiHost);
+      const worker = listeningUrl({ address: config.workerHealthHost, port: config.workerHealthPort }, config.workerHealthHost);
+      print(`Starting api on ${api} (Swagger UI at /docs) and worker (health at ${worker}/health/ready)`);
+      process.exitCode = await startProcesses(print);
+    });
+  cli
+    .command('setup')
+    .description('create the database if missing, migrate, seed the demo tenant')
+    .action(async () => {
+      ensureLocalEnvFile();
+      await setup(loadConfig(), print);
+    });
+  cli
+    .command('migration:run')
+    .description('apply pending migrations (creates the database if missing)')
+    .action(() => migrate(loadConfig(), print));
+  cli
+    .command('migration:revert')
+    .description('revert the last applied migration')
+    .action(() => revert(loadConfig(), print));
   cli
     .command('tenant:create <name>')
     .description('create a tenant with the seeded roles, default SLA policies and its first admin')

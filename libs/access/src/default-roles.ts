@@ -16,9 +16,27 @@ const NO_PAYMENT_RESOLUTION: RoleRule = {
 
 /** What a requester sees of their tickets: no internal routing, SLA bookkeeping or metadata. */
 export const REQUESTER_TICKET_FIELDS = [
-  'id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id',
-  'tags', 'linked_type', 'linked_id', 'version', 'first_responded_at', 'resolution_summary', 'resolved_at', 'closed_at',
-  'created_at', 'updated_at',
+  'id',
+  'title',
+  'description',
+  'type',
+  'priority',
+  'status',
+  'source',
+  'source_id',
+  'requester_id',
+  'assignee_id',
+  'team_id',
+  'tags',
+  'linked_type',
+  'linked_id',
+  'version',
+  'first_responded_at',
+  'resolution_summary',
+  'resolved_at',
+  'closed_at',
+  'created_at',
+  'updated_at',
 ];
 
 /** Rules every agent-like role shares on the records that hang off a ticket it can work. */

@@ -33,11 +33,7 @@ describe('interpolateRules', () => {
       ],
       USER,
     );
-    expect(rules.map((r) => r.conditions)).toEqual([
-      { requester_id: 'user-1' },
-      { region: 'north', franchise_id: 'fr-1' },
-      { role: 'ops_agent' },
-    ]);
+    expect(rules.map((r) => r.conditions)).toEqual([{ requester_id: 'user-1' }, { region: 'north', franchise_id: 'fr-1' }, { role: 'ops_agent' }]);
   });
 
   it('keeps an empty team list as an empty array (the rule then matches no team)', () => {
@@ -191,9 +187,9 @@ describe('interpolateRules', () => {
     });
 
     it('throws for a cannot rule too (it is not mistaken for a missing attribute)', () => {
-      expect(() =>
-        interpolateRules([{ action: 'read', subject: 'Ticket', conditions: { region: '${user.country}' }, inverted: true }], USER),
-      ).toThrow(UnsupportedConditionError);
+      expect(() => interpolateRules([{ action: 'read', subject: 'Ticket', conditions: { region: '${user.country}' }, inverted: true }], USER)).toThrow(
+        UnsupportedConditionError,
+      );
     });
 
     it('throws for a name that is an inherited object property, not an attribute', () => {
@@ -226,12 +222,14 @@ describe('validateRoleRules', () => {
   });
 
   describe('the list itself', () => {
-    it.each([['a string', 'manage all'], ['an object', { action: 'read', subject: 'Ticket' }], ['null', null], ['undefined', undefined]])(
-      'rejects %s instead of an array',
-      (_, value) => {
-        expect(validateRoleRules(value)).toEqual([{ field: 'rules', message: 'must be an array of rules' }]);
-      },
-    );
+    it.each([
+      ['a string', 'manage all'],
+      ['an object', { action: 'read', subject: 'Ticket' }],
+      ['null', null],
+      ['undefined', undefined],
+    ])('rejects %s instead of an array', (_, value) => {
+      expect(validateRoleRules(value)).toEqual([{ field: 'rules', message: 'must be an array of rules' }]);
+    });
 
     it('rejects an element that is not an object, at its index', () => {
       expect(validateRoleRules([{ action: 'read', subject: 'Ticket' }, null, 'read'])).toEqual([
@@ -331,15 +329,16 @@ describe('validateRoleRules', () => {
     });
 
     it("rejects conditions when 'all' is one of several subjects", () => {
-      expect(validateRoleRules([{ action: 'read', subject: ['Ticket', 'all'], conditions: { id: 'x' } }]).map((e) => e.field)).toEqual([
-        'rules[0].conditions',
-      ]);
+      expect(validateRoleRules([{ action: 'read', subject: ['Ticket', 'all'], conditions: { id: 'x' } }]).map((e) => e.field)).toEqual(['rules[0].conditions']);
     });
 
     it('rejects an unknown field with the message of the SQL translation', () => {
-      expect(validateRoleRules([{ action: 'read', subject: 'Ticket' }, { action: 'read', subject: 'Ticket', conditions: { salary: 1 } }])).toEqual([
-        { field: 'rules[1].conditions', message: 'field "salary" cannot be used in a condition' },
-      ]);
+      expect(
+        validateRoleRules([
+          { action: 'read', subject: 'Ticket' },
+          { action: 'read', subject: 'Ticket', conditions: { salary: 1 } },
+        ]),
+      ).toEqual([{ field: 'rules[1].conditions', message: 'field "salary" cannot be used in a condition' }]);
     });
 
     it('checks the fields against every subject of the rule', () => {
@@ -353,9 +352,7 @@ describe('validateRoleRules', () => {
       expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { status: { $regex: '^op' } } }])).toEqual([
         { field: 'rules[0].conditions', message: 'operator $regex is not supported' },
       ]);
-      expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { $where: 'true' } }]).map((e) => e.field)).toEqual([
-        'rules[0].conditions',
-      ]);
+      expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { $where: 'true' } }]).map((e) => e.field)).toEqual(['rules[0].conditions']);
       expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { tags: { $elemMatch: { $eq: 'x' } } } }]).map((e) => e.field)).toEqual([
         'rules[0].conditions',
       ]);
@@ -377,7 +374,8 @@ describe('validateRoleRules', () => {
       expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { region: '${user.country}' } }])).toEqual([
         {
           field: 'rules[0].conditions',
-          message: 'unknown placeholder ${user.country}; known: ${user.id}, ${user.email}, ${user.role}, ${user.team_ids}, ${user.franchise_id}, ${user.region}',
+          message:
+            'unknown placeholder ${user.country}; known: ${user.id}, ${user.email}, ${user.role}, ${user.team_ids}, ${user.franchise_id}, ${user.region}',
         },
       ]);
       expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { team_id: { $in: '${user.teamIds}' } } }]).map((e) => e.field)).toEqual([
@@ -405,9 +403,9 @@ describe('validateRoleRules', () => {
     it('rejects a placeholder-looking string whose name is not a known attribute, whatever its spelling', () => {
       // `${user.teamIds}` does not match the [a-z_]+ placeholder pattern, so it would be stored and
       // compared as a literal string: in a cannot rule, the denial would silently never apply.
-      expect(validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { team_id: '${user.teamIds}' }, inverted: true }]).map((e) => e.field)).toEqual([
-        'rules[0].conditions',
-      ]);
+      expect(
+        validateRoleRules([{ action: 'read', subject: 'Ticket', conditions: { team_id: '${user.teamIds}' }, inverted: true }]).map((e) => e.field),
+      ).toEqual(['rules[0].conditions']);
     });
 
     it.each([
@@ -447,10 +445,24 @@ describe('isUnrestricted', () => {
 
   it.each<[string, RoleRule[], boolean]>([
     ['manage all', [{ action: 'manage', subject: 'all' }], true],
-    ['manage all among others', [{ action: 'read', subject: 'Ticket' }, { action: ['manage'], subject: ['all'] }], true],
+    [
+      'manage all among others',
+      [
+        { action: 'read', subject: 'Ticket' },
+        { action: ['manage'], subject: ['all'] },
+      ],
+      true,
+    ],
     ['manage all with a condition', [{ action: 'manage', subject: 'all', conditions: { region: 'north' } }], false],
     ['manage all on some fields', [{ action: 'manage', subject: 'all', fields: ['title'] }], false],
-    ['manage all, then a cannot', [{ action: 'manage', subject: 'all' }, { action: 'delete', subject: 'User', inverted: true }], false],
+    [
+      'manage all, then a cannot',
+      [
+        { action: 'manage', subject: 'all' },
+        { action: 'delete', subject: 'User', inverted: true },
+      ],
+      false,
+    ],
     ['manage all, inverted', [{ action: 'manage', subject: 'all', inverted: true }], false],
     ['manage every named subject', [{ action: 'manage', subject: ['Ticket', 'User', 'Role', 'ApiKey'] }], false],
     ['every action on all, named', [{ action: ['read', 'create', 'update', 'delete'], subject: 'all' }], false],

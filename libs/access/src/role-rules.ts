@@ -68,9 +68,7 @@ function interpolateValue(value: unknown, user: PrincipalAttributes): unknown {
 function attribute(user: PrincipalAttributes, placeholder: string): unknown {
   const name = placeholder.startsWith('user.') ? placeholder.slice('user.'.length) : '';
   if (!(PLACEHOLDER_ATTRIBUTES as readonly string[]).includes(name)) {
-    throw new UnsupportedConditionError(
-      `unknown placeholder \${${placeholder}}; known: ${PLACEHOLDER_ATTRIBUTES.map((a) => `\${user.${a}}`).join(', ')}`,
-    );
+    throw new UnsupportedConditionError(`unknown placeholder \${${placeholder}}; known: ${PLACEHOLDER_ATTRIBUTES.map((a) => `\${user.${a}}`).join(', ')}`);
   }
   const value = user[name as keyof PrincipalAttributes];
   if (value === null || value === undefined) throw new MissingAttribute(name);

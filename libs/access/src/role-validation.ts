@@ -73,7 +73,6 @@ export function validateRoleRules(rules: unknown): FieldError[] {
   return errors;
 }
 
-
 const SAMPLE_VALUES: Record<FieldKind, unknown> = { scalar: 'sample', number: 1, array: ['sample'] };
 
 function sampleRecord(fields: Record<string, FieldKind>): Record<string, unknown> {

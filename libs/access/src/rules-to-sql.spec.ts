@@ -83,11 +83,24 @@ describe('rulesToSql', () => {
     });
 
     it('gives FALSE when the rules only concern another subject', () => {
-      expect(ticketSql([{ action: 'read', subject: 'Message' }, { action: 'manage', subject: 'User' }])).toEqual({ sql: 'FALSE', params: {} });
+      expect(
+        ticketSql([
+          { action: 'read', subject: 'Message' },
+          { action: 'manage', subject: 'User' },
+        ]),
+      ).toEqual({ sql: 'FALSE', params: {} });
     });
 
     it('gives FALSE when the rules only concern another action on the subject', () => {
-      expect(ticketSql([{ action: 'update', subject: 'Ticket' }, { action: 'create', subject: 'Ticket' }], 'read')).toEqual({ sql: 'FALSE', params: {} });
+      expect(
+        ticketSql(
+          [
+            { action: 'update', subject: 'Ticket' },
+            { action: 'create', subject: 'Ticket' },
+          ],
+          'read',
+        ),
+      ).toEqual({ sql: 'FALSE', params: {} });
     });
 
     it('gives FALSE when the only rules are cannot rules', () => {

@@ -97,11 +97,19 @@ class ConditionCompiler {
   private compileEntry(key: string, value: unknown): string {
     switch (key) {
       case '$and':
-        return this.list(key, value).map((c) => this.compile(c)).reduce(and, TRUE);
+        return this.list(key, value)
+          .map((c) => this.compile(c))
+          .reduce(and, TRUE);
       case '$or':
-        return this.list(key, value).map((c) => this.compile(c)).reduce(or, FALSE);
+        return this.list(key, value)
+          .map((c) => this.compile(c))
+          .reduce(or, FALSE);
       case '$nor':
-        return not(this.list(key, value).map((c) => this.compile(c)).reduce(or, FALSE));
+        return not(
+          this.list(key, value)
+            .map((c) => this.compile(c))
+            .reduce(or, FALSE),
+        );
       default:
         if (key.startsWith('$')) throw new UnsupportedConditionError(`operator ${key} is not supported at the top level`);
         return this.compileField(key, value);

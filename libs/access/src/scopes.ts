@@ -7,9 +7,7 @@ import { RoleRule, toArray } from './role-rules';
  * rules stay as they are. A scope can therefore only take permissions away, never add one.
  */
 export function narrowRulesToScopes(rules: RoleRule[], scopes: ApiKeyScope[]): RoleRule[] {
-  const pairs: ReadonlyArray<readonly [Action, Subject]> = scopes.flatMap(
-    (scope): ReadonlyArray<readonly [Action, Subject]> => API_KEY_SCOPES[scope] ?? [],
-  );
+  const pairs: ReadonlyArray<readonly [Action, Subject]> = scopes.flatMap((scope): ReadonlyArray<readonly [Action, Subject]> => API_KEY_SCOPES[scope] ?? []);
   const narrowed: RoleRule[] = [];
   for (const rule of rules) {
     if (rule.inverted) {

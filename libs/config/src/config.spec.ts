@@ -5,7 +5,14 @@ describe('loadConfig: login back-off and trusted proxies', () => {
 
   it('defaults to five failures per account and address, twenty per account and per address, 1 s doubling to 15 min, and no trusted proxy', () => {
     const config = loadConfig(base);
-    expect(config.loginBackoff).toEqual({ accountAddressFailures: 5, accountFailures: 20, addressFailures: 20, baseSeconds: 1, maxSeconds: 900, windowSeconds: 900 });
+    expect(config.loginBackoff).toEqual({
+      accountAddressFailures: 5,
+      accountFailures: 20,
+      addressFailures: 20,
+      baseSeconds: 1,
+      maxSeconds: 900,
+      windowSeconds: 900,
+    });
     expect(config.trustProxy).toEqual([]);
   });
 
@@ -20,7 +27,14 @@ describe('loadConfig: login back-off and trusted proxies', () => {
       LOGIN_FAILURE_WINDOW_SECONDS: '120',
       TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1,fd00::/8',
     });
-    expect(config.loginBackoff).toEqual({ accountAddressFailures: 3, accountFailures: 7, addressFailures: 11, baseSeconds: 2, maxSeconds: 60, windowSeconds: 120 });
+    expect(config.loginBackoff).toEqual({
+      accountAddressFailures: 3,
+      accountFailures: 7,
+      addressFailures: 11,
+      baseSeconds: 2,
+      maxSeconds: 60,
+      windowSeconds: 120,
+    });
     expect(config.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8']);
   });
 

@@ -66,7 +66,10 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`Invalid configuration: ${variable} ${problem}`);
     this.name = 'ConfigError';
   }
@@ -127,7 +130,10 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
     seedAdminPassword: read.optionalPattern('SEED_ADMIN_PASSWORD', /^.{12,}$/, 'must be at least 12 characters'),
   };
   if (config.loginBackoff.maxSeconds < config.loginBackoff.baseSeconds) {
-    throw new ConfigError('LOGIN_BACKOFF_MAX_SECONDS', `must be at least LOGIN_BACKOFF_BASE_SECONDS (${config.loginBackoff.baseSeconds}; got ${config.loginBackoff.maxSeconds})`);
+    throw new ConfigError(
+      'LOGIN_BACKOFF_MAX_SECONDS',
+      `must be at least LOGIN_BACKOFF_BASE_SECONDS (${config.loginBackoff.baseSeconds}; got ${config.loginBackoff.maxSeconds})`,
+    );
   }
   return config;
 }
@@ -257,6 +263,8 @@ export function redact(url: string): string {
 export function ensureLocalEnvFile(): string | null {
   const file = resolve('.env');
   if (process.env.JWT_SECRET || existsSync(file)) return null;
-  writeFileSync(file, `# Written by the first \`npm start\`; see .env.example for every variable.\nJWT_SECRET=${randomBytes(48).toString('base64url')}\n`, { mode: 0o600 });
+  writeFileSync(file, `# Written by the first \`npm start\`; see .env.example for every variable.\nJWT_SECRET=${randomBytes(48).toString('base64url')}\n`, {
+    mode: 0o600,
+  });
   return file;
 }

@@ -13,8 +13,7 @@ export class ServiceUnavailableError extends Error {
 
 const POSTGRES_HINT =
   'start it (on this machine: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; with Docker: docker compose -f docker/compose.yaml up -d postgres) or set DATABASE_URL';
-const REDIS_HINT =
-  'start it (redis-server --daemonize yes --port 6379; with Docker: docker compose -f docker/compose.yaml up -d redis) or set REDIS_URL';
+const REDIS_HINT = 'start it (redis-server --daemonize yes --port 6379; with Docker: docker compose -f docker/compose.yaml up -d redis) or set REDIS_URL';
 
 export function postgresUnavailable(url: string, cause: unknown): ServiceUnavailableError {
   return new ServiceUnavailableError(`Cannot reach PostgreSQL at ${redact(url)} (${reason(cause)}): ${POSTGRES_HINT}`);

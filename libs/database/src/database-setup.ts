@@ -80,7 +80,9 @@ export async function assertPostgresReachable(url: string): Promise<void> {
     await client.query('SELECT 1');
   } catch (error) {
     if ((error as { code?: string }).code === '3D000') {
-      throw new ServiceUnavailableError(`Database "${databaseName(url)}" does not exist at ${redact(url)}: run \`npm run cli -- setup\` (or \`npm start\`) to create and migrate it`);
+      throw new ServiceUnavailableError(
+        `Database "${databaseName(url)}" does not exist at ${redact(url)}: run \`npm run cli -- setup\` (or \`npm start\`) to create and migrate it`,
+      );
     }
     throw postgresUnavailable(url, error);
   } finally {

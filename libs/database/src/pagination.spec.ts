@@ -65,7 +65,7 @@ describe('keyset plans', () => {
     expect(plan.fetch).toBe(26);
   });
 
-  it('read the cursor row\'s own key, of the tenant, and compare in the order\'s direction', () => {
+  it("read the cursor row's own key, of the tenant, and compare in the order's direction", () => {
     const ascending = keyset({ cursor: 'rows', table: 'teams' }, 't', tenant, { limit: 2, cursor: encodeCursor(id) });
     expect(ascending.after).toEqual({
       sql: '(t.created_at, t.id) > (SELECT c.created_at, c.id FROM teams c WHERE c.id = :keysetCursor AND c.tenant_id = :keysetTenant)',

@@ -175,7 +175,12 @@ function generateCalendar(next: () => number): BusinessHoursCalendar {
       // Random disjoint intervals: cut points on the day, every other gap worked.
       const cuts = new Set<number>();
       const count = style === 'minutes' ? Math.floor(next() * 12) : Math.floor(next() * 6);
-      for (let i = 0; i < count * 2; i++) cuts.add(style === 'minutes' ? Math.floor(next() * 1441) : pick([0, 60, 90, 120, 150, 180, 210, 540, 720, 1020, 1380, 1440]) + (next() < 0.3 ? Math.floor(next() * 30) : 0));
+      for (let i = 0; i < count * 2; i++)
+        cuts.add(
+          style === 'minutes'
+            ? Math.floor(next() * 1441)
+            : pick([0, 60, 90, 120, 150, 180, 210, 540, 720, 1020, 1380, 1440]) + (next() < 0.3 ? Math.floor(next() * 30) : 0),
+        );
       const sorted = [...cuts].filter((minute) => minute <= 1440).sort((a, b) => a - b);
       for (let i = 0; i + 1 < sorted.length; i += 2) {
         if (sorted[i]! < 1440) intervals.push({ start: hhmm(sorted[i]!), end: sorted[i + 1] === 1440 ? '24:00' : hhmm(sorted[i + 1]!) });
@@ -203,7 +208,10 @@ function generateStart(next: () => number, zone: string): number {
 
 /** Weekly working minutes of a calendar, to scale targets to it. */
 function weeklyMinutes(calendar: BusinessHoursCalendar): number {
-  return Object.values(calendar.weekly).reduce((sum, intervals) => sum + (intervals ?? []).reduce((s, { start, end }) => s + minutesOf(end) - minutesOf(start), 0), 0);
+  return Object.values(calendar.weekly).reduce(
+    (sum, intervals) => sum + (intervals ?? []).reduce((s, { start, end }) => s + minutesOf(end) - minutesOf(start), 0),
+    0,
+  );
 }
 
 function generateMinutes(next: () => number, weekly: number): number {
@@ -218,77 +226,103 @@ function generateMinutes(next: () => number, weekly: number): number {
 describe('business-time arithmetic against a day-by-day reference', () => {
   const CALENDARS = 400;
 
-  it(`addBusinessMinutes and businessMinutesBetween agree with the reference on ${CALENDARS} generated calendars`, () => {
-    const next = random(20261201);
-    let checked = 0;
-    for (let n = 0; n < CALENDARS; n++) {
-      const calendar = generateCalendar(next);
-      const reference = new Reference(calendar);
-      const weekly = weeklyMinutes(calendar);
-      for (let k = 0; k < 4; k++) {
-        const from = generateStart(next, calendar.time_zone);
-        const minutes = generateMinutes(next, weekly);
-        const context = { n, k, calendar: JSON.stringify(calendar), from: new Date(from).toISOString(), minutes };
-        let expected: number;
-        try {
-          expected = reference.add(from, minutes, Math.ceil((minutes / weekly) * 7 * 1.5) + 400 + (calendar.holidays?.length ?? 0) * 7);
-        } catch (e) {
-          throw new Error(`${(e as Error).message}: ${JSON.stringify(context)}`);
+  it(
+    `addBusinessMinutes and businessMinutesBetween agree with the reference on ${CALENDARS} generated calendars`,
+    () => {
+      const next = random(20261201);
+      let checked = 0;
+      for (let n = 0; n < CALENDARS; n++) {
+        const calendar = generateCalendar(next);
+        const reference = new Reference(calendar);
+        const weekly = weeklyMinutes(calendar);
+        for (let k = 0; k < 4; k++) {
+          const from = generateStart(next, calendar.time_zone);
+          const minutes = generateMinutes(next, weekly);
+          const context = { n, k, calendar: JSON.stringify(calendar), from: new Date(from).toISOString(), minutes };
+          let expected: number;
+          try {
+            expected = reference.add(from, minutes, Math.ceil((minutes / weekly) * 7 * 1.5) + 400 + (calendar.holidays?.length ?? 0) * 7);
+          } catch (e) {
+            throw new Error(`${(e as Error).message}: ${JSON.stringify(context)}`);
+          }
+          expect({ ...context, due: addBusinessMinutes(new Date(from), minutes, calendar).toISOString() }).toEqual({
+            ...context,
+            due: new Date(expected).toISOString(),
+          });
+
+          // The span back, and spans that start or end anywhere (inside, outside working hours).
+          const to = next() < 0.5 ? expected : from + Math.floor(next() * 500 * DAY_MS);
+          expect({ ...context, to, between: businessMinutesBetween(new Date(from), new Date(to), calendar) }).toEqual({
+            ...context,
+            to,
+            between: reference.between(from, to),
+          });
+          checked++;
         }
-        expect({ ...context, due: addBusinessMinutes(new Date(from), minutes, calendar).toISOString() }).toEqual({ ...context, due: new Date(expected).toISOString() });
-
-        // The span back, and spans that start or end anywhere (inside, outside working hours).
-        const to = next() < 0.5 ? expected : from + Math.floor(next() * 500 * DAY_MS);
-        expect({ ...context, to, between: businessMinutesBetween(new Date(from), new Date(to), calendar) }).toEqual({ ...context, to, between: reference.between(from, to) });
-        checked++;
       }
-    }
-    expect(checked).toBe(CALENDARS * 4);
-  }, SLOW_TEST_MS);
+      expect(checked).toBe(CALENDARS * 4);
+    },
+    SLOW_TEST_MS,
+  );
 
-  it('agrees over spans of ten and more years (one case per zone)', () => {
-    const next = random(424242);
-    for (const zone of ZONES) {
-      const calendar: BusinessHoursCalendar = {
-        time_zone: zone,
-        weekly: { sun: [{ start: '01:30', end: '03:30' }], wed: [{ start: '09:00', end: '09:05' }, { start: '23:00', end: '24:00' }], thu: [{ start: '00:00', end: '00:10' }] },
-        holidays: Array.from({ length: 50 }, () => isoDate(Date.UTC(2026, 0, 1) + Math.floor(next() * 12 * 365) * DAY_MS)),
-      };
-      const reference = new Reference(calendar);
-      const from = Date.UTC(2026, 2, 1) + Math.floor(next() * 365 * DAY_MS);
-      const minutes = 40_000 + Math.floor(next() * 20_000);
-      const due = reference.add(from, minutes, 12 * 366);
-      expect({ zone, due: addBusinessMinutes(new Date(from), minutes, calendar).toISOString() }).toEqual({ zone, due: new Date(due).toISOString() });
-      const to = from + 11 * 365 * DAY_MS;
-      expect({ zone, between: businessMinutesBetween(new Date(from), new Date(to), calendar) }).toEqual({ zone, between: reference.between(from, to) });
-    }
-  }, SLOW_TEST_MS);
+  it(
+    'agrees over spans of ten and more years (one case per zone)',
+    () => {
+      const next = random(424242);
+      for (const zone of ZONES) {
+        const calendar: BusinessHoursCalendar = {
+          time_zone: zone,
+          weekly: {
+            sun: [{ start: '01:30', end: '03:30' }],
+            wed: [
+              { start: '09:00', end: '09:05' },
+              { start: '23:00', end: '24:00' },
+            ],
+            thu: [{ start: '00:00', end: '00:10' }],
+          },
+          holidays: Array.from({ length: 50 }, () => isoDate(Date.UTC(2026, 0, 1) + Math.floor(next() * 12 * 365) * DAY_MS)),
+        };
+        const reference = new Reference(calendar);
+        const from = Date.UTC(2026, 2, 1) + Math.floor(next() * 365 * DAY_MS);
+        const minutes = 40_000 + Math.floor(next() * 20_000);
+        const due = reference.add(from, minutes, 12 * 366);
+        expect({ zone, due: addBusinessMinutes(new Date(from), minutes, calendar).toISOString() }).toEqual({ zone, due: new Date(due).toISOString() });
+        const to = from + 11 * 365 * DAY_MS;
+        expect({ zone, between: businessMinutesBetween(new Date(from), new Date(to), calendar) }).toEqual({ zone, between: reference.between(from, to) });
+      }
+    },
+    SLOW_TEST_MS,
+  );
 });
 
 describe('the zone offset cache', () => {
-  it('gives luxon’s offset at any instant, and every change, for every zone the runtime knows', () => {
-    const next = random(7);
-    const zones = Intl.supportedValuesOf('timeZone');
-    expect(zones.length).toBeGreaterThan(300);
-    for (const name of zones) {
-      const zone = IANAZone.create(name);
-      const cache = new ZoneOffsets(zone);
-      const from = Date.UTC(2020, 0, 1) + Math.floor(next() * 20 * 365) * DAY_MS;
-      // Every change over a year, located to the millisecond, and nothing in between.
-      let at = from;
-      const until = from + 366 * DAY_MS;
-      for (let change = cache.nextChange(at, until); change !== null; change = cache.nextChange(at, until)) {
-        expect({ name, before: cache.offsetAt(change - 1) }).toEqual({ name, before: zone.offset(change - 1) * MINUTE_MS });
-        expect({ name, after: cache.offsetAt(change) }).toEqual({ name, after: zone.offset(change) * MINUTE_MS });
-        expect(zone.offset(change - 1)).not.toBe(zone.offset(change));
-        at = change;
+  it(
+    'gives luxon’s offset at any instant, and every change, for every zone the runtime knows',
+    () => {
+      const next = random(7);
+      const zones = Intl.supportedValuesOf('timeZone');
+      expect(zones.length).toBeGreaterThan(300);
+      for (const name of zones) {
+        const zone = IANAZone.create(name);
+        const cache = new ZoneOffsets(zone);
+        const from = Date.UTC(2020, 0, 1) + Math.floor(next() * 20 * 365) * DAY_MS;
+        // Every change over a year, located to the millisecond, and nothing in between.
+        let at = from;
+        const until = from + 366 * DAY_MS;
+        for (let change = cache.nextChange(at, until); change !== null; change = cache.nextChange(at, until)) {
+          expect({ name, before: cache.offsetAt(change - 1) }).toEqual({ name, before: zone.offset(change - 1) * MINUTE_MS });
+          expect({ name, after: cache.offsetAt(change) }).toEqual({ name, after: zone.offset(change) * MINUTE_MS });
+          expect(zone.offset(change - 1)).not.toBe(zone.offset(change));
+          at = change;
+        }
+        for (let i = 0; i < 20; i++) {
+          const instant = from + Math.floor(next() * 366 * DAY_MS);
+          expect({ name, instant, offset: cache.offsetAt(instant) }).toEqual({ name, instant, offset: zone.offset(instant) * MINUTE_MS });
+        }
       }
-      for (let i = 0; i < 20; i++) {
-        const instant = from + Math.floor(next() * 366 * DAY_MS);
-        expect({ name, instant, offset: cache.offsetAt(instant) }).toEqual({ name, instant, offset: zone.offset(instant) * MINUTE_MS });
-      }
-    }
-  }, SLOW_TEST_MS);
+    },
+    SLOW_TEST_MS,
+  );
 });
 
 describe('the horizon', () => {
@@ -309,7 +343,9 @@ describe('the horizon', () => {
     // The horizon ends 36,525 days after Mon 2026-06-01 (09:01 already past): on Tue 2126-06-02.
     // It holds 5,217 more Mondays, the last on 2126-05-27 (CEST); a 5,218th minute is beyond it.
     expect(addBusinessMinutes(start, 5_217, oneMinuteAWeek).toISOString()).toBe('2126-05-27T07:01:00.000Z');
-    expect(() => addBusinessMinutes(start, 5_218, oneMinuteAWeek)).toThrow(expect.objectContaining({ details: expect.objectContaining({ reason: 'beyond_calendar_horizon' }) }));
+    expect(() => addBusinessMinutes(start, 5_218, oneMinuteAWeek)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ reason: 'beyond_calendar_horizon' }) }),
+    );
     expect(businessMinutesBetween(start, new Date('2126-05-28T00:00:00.000Z'), oneMinuteAWeek)).toBe(5_217);
   });
 
@@ -335,7 +371,11 @@ describe('guaranteedBusinessMinutes', () => {
     expect(guaranteedBusinessMinutes({ time_zone: 'Europe/Berlin', weekly: weekdays([{ start: '09:00', end: '17:00' }]) })).toBe(521 * 2400 - 31 * 120);
     // A holiday on a Saturday takes nothing; one on a Wednesday a day's 480 minutes.
     expect(
-      guaranteedBusinessMinutes({ time_zone: 'Europe/Berlin', weekly: weekdays([{ start: '09:00', end: '17:00' }]), holidays: ['2026-06-06', '2026-06-03', '2026-06-03'] }),
+      guaranteedBusinessMinutes({
+        time_zone: 'Europe/Berlin',
+        weekly: weekdays([{ start: '09:00', end: '17:00' }]),
+        holidays: ['2026-06-06', '2026-06-03', '2026-06-03'],
+      }),
     ).toBe(521 * 2400 - 480 - 31 * 120);
     // One minute a week: a gap can only take that minute.
     expect(guaranteedBusinessMinutes({ time_zone: 'UTC', weekly: { mon: [{ start: '09:00', end: '09:01' }] } })).toBe(521 - 31 * 2);

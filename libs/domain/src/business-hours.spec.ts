@@ -14,8 +14,7 @@ import { DomainError } from './errors';
 const at = (iso: string): Date => new Date(iso);
 const add = (startIso: string, minutes: number, calendar: BusinessHoursCalendar | null): string =>
   addBusinessMinutes(at(startIso), minutes, calendar).toISOString();
-const between = (fromIso: string, toIso: string, calendar: BusinessHoursCalendar | null): number =>
-  businessMinutesBetween(at(fromIso), at(toIso), calendar);
+const between = (fromIso: string, toIso: string, calendar: BusinessHoursCalendar | null): number => businessMinutesBetween(at(fromIso), at(toIso), calendar);
 
 const nineToFive = (time_zone: string, holidays?: string[]): BusinessHoursCalendar => ({
   time_zone,
@@ -300,16 +299,17 @@ describe('calendars with no working time', () => {
     const empty = { time_zone: 'Europe/Berlin', weekly: {} } as BusinessHoursCalendar;
     expect(() => addBusinessMinutes(at('2026-06-01T08:00:00.000Z'), 10, empty)).toThrow(DomainError);
     expect(() => addBusinessMinutes(at('2026-06-01T08:00:00.000Z'), 10, empty)).toThrow(
-      expect.objectContaining({ code: 'validation_failed', fieldErrors: [{ field: 'business_hours.weekly', message: 'must contain at least one working interval' }] }),
+      expect.objectContaining({
+        code: 'validation_failed',
+        fieldErrors: [{ field: 'business_hours.weekly', message: 'must contain at least one working interval' }],
+      }),
     );
     expect(() => businessMinutesBetween(at('2026-06-01T08:00:00.000Z'), at('2026-06-09T08:00:00.000Z'), empty)).toThrow(DomainError);
   });
 
   it('throw validation_failed for an unknown time zone', () => {
     const mars = { ...BERLIN, time_zone: 'Mars/Olympus_Mons' };
-    expect(() => addBusinessMinutes(at('2026-06-01T08:00:00.000Z'), 10, mars)).toThrow(
-      expect.objectContaining({ code: 'validation_failed' }),
-    );
+    expect(() => addBusinessMinutes(at('2026-06-01T08:00:00.000Z'), 10, mars)).toThrow(expect.objectContaining({ code: 'validation_failed' }));
   });
 });
 
@@ -321,7 +321,17 @@ describe('validateBusinessHours', () => {
     expect(validateBusinessHours(nineToFive('America/New_York', ['2026-12-25', '2026-07-03']))).toEqual([]);
     expect(validateBusinessHours({ time_zone: 'UTC', weekly: { sun: [{ start: '00:00', end: '24:00' }] }, holidays: null })).toEqual([]);
     // Touching intervals do not overlap.
-    expect(validateBusinessHours({ time_zone: 'Asia/Tokyo', weekly: { mon: [{ start: '09:00', end: '12:00' }, { start: '12:00', end: '18:00' }] } })).toEqual([]);
+    expect(
+      validateBusinessHours({
+        time_zone: 'Asia/Tokyo',
+        weekly: {
+          mon: [
+            { start: '09:00', end: '12:00' },
+            { start: '12:00', end: '18:00' },
+          ],
+        },
+      }),
+    ).toEqual([]);
     expect(() => assertValidBusinessHours(BERLIN)).not.toThrow();
   });
 
@@ -358,7 +368,11 @@ describe('validateBusinessHours', () => {
       { time_zone: 'Europe/Berlin' },
       [{ field: 'business_hours.weekly', message: 'must be an object keyed by day (mon, tue, wed, thu, fri, sat, sun)' }],
     ],
-    ['an empty weekly schedule', { time_zone: 'Europe/Berlin', weekly: {} }, [{ field: 'business_hours.weekly', message: 'must contain at least one working interval' }]],
+    [
+      'an empty weekly schedule',
+      { time_zone: 'Europe/Berlin', weekly: {} },
+      [{ field: 'business_hours.weekly', message: 'must contain at least one working interval' }],
+    ],
     [
       'only empty days',
       { time_zone: 'Europe/Berlin', weekly: { mon: [], sat: [] } },
@@ -416,7 +430,16 @@ describe('validateBusinessHours', () => {
       'overlapping intervals',
       {
         time_zone: 'Europe/Berlin',
-        weekly: { mon: [{ start: '09:00', end: '12:00' }, { start: '11:00', end: '17:00' }], tue: [{ start: '13:00', end: '18:00' }, { start: '08:00', end: '14:00' }] },
+        weekly: {
+          mon: [
+            { start: '09:00', end: '12:00' },
+            { start: '11:00', end: '17:00' },
+          ],
+          tue: [
+            { start: '13:00', end: '18:00' },
+            { start: '08:00', end: '14:00' },
+          ],
+        },
       },
       [
         { field: 'business_hours.weekly.mon[1]', message: 'overlaps business_hours.weekly.mon[0]' },
@@ -444,7 +467,12 @@ describe('validateBusinessHours', () => {
 
   it('answers the same for a zone name asked again (valid names are remembered, invalid ones never)', () => {
     for (let round = 0; round < 3; round++) {
-      expect([isValidIanaTimeZone('Europe/Berlin'), isValidIanaTimeZone('Mars/Olympus_Mons'), isValidIanaTimeZone('+01:00'), isValidIanaTimeZone(7)]).toEqual([true, false, false, false]);
+      expect([isValidIanaTimeZone('Europe/Berlin'), isValidIanaTimeZone('Mars/Olympus_Mons'), isValidIanaTimeZone('+01:00'), isValidIanaTimeZone(7)]).toEqual([
+        true,
+        false,
+        false,
+        false,
+      ]);
     }
   });
 
@@ -467,7 +495,8 @@ describe('validateBusinessHours', () => {
 describe('validateBusinessHoursSize', () => {
   const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
   /** `count` one-minute intervals spread over the day. */
-  const slots = (count: number) => Array.from({ length: count }, (_, i) => ({ start: hhmm(i * Math.floor(1440 / count)), end: hhmm(i * Math.floor(1440 / count) + 1) }));
+  const slots = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ start: hhmm(i * Math.floor(1440 / count)), end: hhmm(i * Math.floor(1440 / count) + 1) }));
   const dates = (count: number) => Array.from({ length: count }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10));
 
   it('accepts up to 48 intervals a day and 1,000 holidays', () => {
@@ -479,7 +508,11 @@ describe('validateBusinessHoursSize', () => {
   });
 
   it('names each day with more intervals and the holiday list when longer', () => {
-    const calendar: BusinessHoursCalendar = { time_zone: 'Europe/Berlin', weekly: { mon: slots(48), tue: slots(49), sat: slots(48 * 2) }, holidays: dates(1001) };
+    const calendar: BusinessHoursCalendar = {
+      time_zone: 'Europe/Berlin',
+      weekly: { mon: slots(48), tue: slots(49), sat: slots(48 * 2) },
+      holidays: dates(1001),
+    };
     expect(validateBusinessHours(calendar)).toEqual([]);
     expect(validateBusinessHoursSize(calendar)).toEqual([
       { field: 'business_hours.weekly.tue', message: 'must hold at most 48 intervals (has 49)' },

@@ -186,10 +186,15 @@ export function validateBusinessHoursSize(calendar: BusinessHoursCalendar, path 
   const errors: FieldError[] = [];
   for (const key of WEEKDAY_KEYS) {
     const count = calendar.weekly[key]?.length ?? 0;
-    if (count > MAX_INTERVALS_PER_DAY) errors.push({ field: `${path}.weekly.${key}`, message: `must hold at most ${MAX_INTERVALS_PER_DAY} intervals (has ${count})` });
+    if (count > MAX_INTERVALS_PER_DAY)
+      errors.push({ field: `${path}.weekly.${key}`, message: `must hold at most ${MAX_INTERVALS_PER_DAY} intervals (has ${count})` });
   }
   const holidays = calendar.holidays?.length ?? 0;
-  if (holidays > MAX_HOLIDAYS) errors.push({ field: `${path}.holidays`, message: `must list at most ${MAX_HOLIDAYS.toLocaleString('en-US')} dates (has ${holidays.toLocaleString('en-US')})` });
+  if (holidays > MAX_HOLIDAYS)
+    errors.push({
+      field: `${path}.holidays`,
+      message: `must list at most ${MAX_HOLIDAYS.toLocaleString('en-US')} dates (has ${holidays.toLocaleString('en-US')})`,
+    });
   return errors;
 }
 
@@ -345,9 +350,7 @@ function localToInstant(zone: ZoneOffsets, wallAsUtc: number): number {
   const before = zone.offsetAt(wallAsUtc - DAY_MS);
   const after = zone.offsetAt(wallAsUtc + DAY_MS);
   if (before === after) return wallAsUtc - before;
-  const candidates = [wallAsUtc - before, wallAsUtc - after]
-    .filter((instant) => zone.offsetAt(instant) === wallAsUtc - instant)
-    .sort((a, b) => a - b);
+  const candidates = [wallAsUtc - before, wallAsUtc - after].filter((instant) => zone.offsetAt(instant) === wallAsUtc - instant).sort((a, b) => a - b);
   if (candidates.length > 0) return candidates[0]!;
   // In a gap: the first instant carrying the later offset, i.e. the moment of the change.
   const lo = Math.min(wallAsUtc - before, wallAsUtc - after);

@@ -46,9 +46,29 @@ const CASES: Array<[DomainEvent, EventActor, Record<string, unknown>]> = [
   [{ type: 'watcher.updated', payload: { user_id: 'u-4' } }, agent, { ...envelope(agent), user_id: 'u-4' }],
   [{ type: 'watcher.removed', payload: { user_id: 'u-4' } }, agent, { ...envelope(agent), user_id: 'u-4' }],
   [
-    { type: 'ticket.escalated', payload: { from_level: 0, to_level: 1, from_role: 'ops_agent', to_role: 'ops_manager', trigger: 'first_response_breach', reason: null, chain_exhausted: false } },
+    {
+      type: 'ticket.escalated',
+      payload: {
+        from_level: 0,
+        to_level: 1,
+        from_role: 'ops_agent',
+        to_role: 'ops_manager',
+        trigger: 'first_response_breach',
+        reason: null,
+        chain_exhausted: false,
+      },
+    },
     system,
-    { ...envelope(system), from_level: 0, to_level: 1, from_role: 'ops_agent', to_role: 'ops_manager', trigger: 'first_response_breach', reason: null, chain_exhausted: false },
+    {
+      ...envelope(system),
+      from_level: 0,
+      to_level: 1,
+      from_role: 'ops_agent',
+      to_role: 'ops_manager',
+      trigger: 'first_response_breach',
+      reason: null,
+      chain_exhausted: false,
+    },
   ],
   [
     { type: 'ticket.escalation_exhausted', payload: { level: 2, owner_role: 'hq_support', trigger: 'manual' } },
@@ -74,9 +94,12 @@ const CASES: Array<[DomainEvent, EventActor, Record<string, unknown>]> = [
 ];
 
 describe('domain events', () => {
-  it.each(CASES.map(([event, actor, stored]) => [event.type, event, actor, stored] as const))('%s stores its envelope and its change', (_type, event, actor, stored) => {
-    expect(storedEventPayload(event, ticket, actor)).toEqual(stored);
-  });
+  it.each(CASES.map(([event, actor, stored]) => [event.type, event, actor, stored] as const))(
+    '%s stores its envelope and its change',
+    (_type, event, actor, stored) => {
+      expect(storedEventPayload(event, ticket, actor)).toEqual(stored);
+    },
+  );
 
   it('has a case for every declared type, and a version for each', () => {
     expect(new Set(CASES.map(([event]) => event.type))).toEqual(new Set(DOMAIN_EVENT_TYPES));
@@ -85,7 +108,8 @@ describe('domain events', () => {
 
   it('no payload names an envelope field (ticket, tenant, actor, version)', () => {
     // Payload fields come after the envelope, so the declared payloads must not name envelope fields.
-    for (const [event] of CASES) expect(Object.keys(event.payload).filter((key) => ['payload_version', 'tenant_id', 'ticket_id', 'actor'].includes(key))).toEqual([]);
+    for (const [event] of CASES)
+      expect(Object.keys(event.payload).filter((key) => ['payload_version', 'tenant_id', 'ticket_id', 'actor'].includes(key))).toEqual([]);
   });
 
   it('no public event type can carry a note body', () => {
@@ -102,13 +126,19 @@ describe('domain events', () => {
   });
 
   it('an internal note leaves its visibility in the event, never its text', () => {
-    const stored = storedEventPayload({ type: 'message.created', payload: { message_id: 'm-3', internal: true, visibility: 'internal', by_requester: false, author: agent } }, ticket, agent);
+    const stored = storedEventPayload(
+      { type: 'message.created', payload: { message_id: 'm-3', internal: true, visibility: 'internal', by_requester: false, author: agent } },
+      ticket,
+      agent,
+    );
     expect(JSON.stringify(stored)).not.toContain('Customer is VIP');
     expect(stored).toMatchObject({ visibility: 'internal', internal: true });
     expect('body' in stored).toBe(false);
   });
 
   it('refuses a type that is not declared', () => {
-    expect(() => storedEventPayload({ type: 'ticket.exploded', payload: {} } as unknown as DomainEvent, ticket, agent)).toThrow('Undeclared domain event type "ticket.exploded"');
+    expect(() => storedEventPayload({ type: 'ticket.exploded', payload: {} } as unknown as DomainEvent, ticket, agent)).toThrow(
+      'Undeclared domain event type "ticket.exploded"',
+    );
   });
 });

@@ -357,7 +357,13 @@ describe('nextSlaCheckAt', () => {
   it('is null once breached, paused or resolved', () => {
     expect(next(PLAIN, clockAt(PLAIN_START), '2026-06-01T09:00:00.001Z')).toBeNull();
     expect(next(PLAIN, clockAt(PLAIN_START, { paused_at: at('2026-06-01T08:10:00.000Z') }), '2026-06-01T08:20:00.000Z')).toBeNull();
-    expect(next(PLAIN, clockAt(PLAIN_START, { first_responded_at: at('2026-06-01T08:10:00.000Z'), resolved_at: at('2026-06-01T08:20:00.000Z') }), '2026-06-01T08:30:00.000Z')).toBeNull();
+    expect(
+      next(
+        PLAIN,
+        clockAt(PLAIN_START, { first_responded_at: at('2026-06-01T08:10:00.000Z'), resolved_at: at('2026-06-01T08:20:00.000Z') }),
+        '2026-06-01T08:30:00.000Z',
+      ),
+    ).toBeNull();
   });
 
   it('follows the resolution target after the first response', () => {
@@ -395,7 +401,13 @@ describe('nextSlaCheckAt', () => {
 });
 
 describe('nextSlaEventAt and near_breach_minutes', () => {
-  const terms: SlaTerms = { first_response_minutes: 60, resolution_minutes: 240, near_breach_ratio: 0.25, business_hours: null, pause_statuses: ['awaiting_customer'] };
+  const terms: SlaTerms = {
+    first_response_minutes: 60,
+    resolution_minutes: 240,
+    near_breach_ratio: 0.25,
+    business_hours: null,
+    pause_statuses: ['awaiting_customer'],
+  };
   const clock: SlaClock = { started_at: new Date('2026-03-02T10:00:00.000Z'), paused_at: null, paused_minutes: 0, first_responded_at: null, resolved_at: null };
 
   it('walks every near-breach and breach instant of unmet targets, past the first breach too', () => {
@@ -430,7 +442,9 @@ describe('next-reply target', () => {
     const milestones = nextReplyMilestones(terms, 20, new Date('2026-03-02T12:00:00.000Z'));
     expect(milestones.near_breach_at.toISOString()).toBe('2026-03-02T12:15:00.000Z');
     expect(milestones.due_at.toISOString()).toBe('2026-03-02T12:20:00.000Z');
-    expect(nextReplyMilestones({ ...terms, near_breach_minutes: 2 }, 20, new Date('2026-03-02T12:00:00.000Z')).near_breach_at.toISOString()).toBe('2026-03-02T12:18:00.000Z');
+    expect(nextReplyMilestones({ ...terms, near_breach_minutes: 2 }, 20, new Date('2026-03-02T12:00:00.000Z')).near_breach_at.toISOString()).toBe(
+      '2026-03-02T12:18:00.000Z',
+    );
   });
 
   it('gives its next instant to act, then none', () => {
@@ -443,7 +457,14 @@ describe('next-reply target', () => {
 });
 
 describe('currentSlaState', () => {
-  const terms: SlaTerms = { first_response_minutes: 60, resolution_minutes: 240, near_breach_ratio: 0.25, near_breach_minutes: null, business_hours: null, pause_statuses: DEFAULT_PAUSE_STATUSES };
+  const terms: SlaTerms = {
+    first_response_minutes: 60,
+    resolution_minutes: 240,
+    near_breach_ratio: 0.25,
+    near_breach_minutes: null,
+    business_hours: null,
+    pause_statuses: DEFAULT_PAUSE_STATUSES,
+  };
   const started = new Date('2026-12-01T08:00:00Z');
   const clock: SlaClock = { started_at: started, paused_at: null, paused_minutes: 0, first_responded_at: null, resolved_at: null };
   const at = (minutes: number) => new Date(started.getTime() + minutes * 60_000);

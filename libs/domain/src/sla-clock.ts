@@ -165,8 +165,7 @@ function stateAt(milestones: SlaMilestones, clock: SlaClock, now: number): SlaSt
   const resolutionDue = milestones.resolution.due_at.getTime();
   const firstResponseAt = (clock.first_responded_at ?? clock.resolved_at)?.getTime() ?? null;
   const resolvedAt = clock.resolved_at?.getTime() ?? null;
-  const metLate =
-    (firstResponseAt !== null && firstResponseAt > firstResponseDue) || (resolvedAt !== null && resolvedAt > resolutionDue);
+  const metLate = (firstResponseAt !== null && firstResponseAt > firstResponseDue) || (resolvedAt !== null && resolvedAt > resolutionDue);
 
   if (resolvedAt !== null) return metLate ? 'breached' : 'met';
   if (metLate) return 'breached';

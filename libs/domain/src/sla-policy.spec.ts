@@ -27,17 +27,26 @@ describe('validateSlaTargetsFitCalendar', () => {
 
   it('accepts targets up to what the calendar guarantees within ten years', () => {
     expect(guaranteedBusinessMinutes(oneMinuteAWeek)).toBe(GUARANTEED);
-    expect(validateSlaTargetsFitCalendar({ first_response_minutes: 1, resolution_minutes: GUARANTEED, next_reply_minutes: GUARANTEED }, oneMinuteAWeek)).toEqual([]);
+    expect(
+      validateSlaTargetsFitCalendar({ first_response_minutes: 1, resolution_minutes: GUARANTEED, next_reply_minutes: GUARANTEED }, oneMinuteAWeek),
+    ).toEqual([]);
     expect(validateSlaTargetsFitCalendar({ first_response_minutes: 0.5, resolution_minutes: 2, next_reply_minutes: null }, oneMinuteAWeek)).toEqual([]);
   });
 
   it('names each target beyond it: the hostile calendar with the largest targets the API accepts', () => {
-    expect(validateSlaTargetsFitCalendar({ first_response_minutes: 525_600, resolution_minutes: 5_256_000, next_reply_minutes: 525_600 }, oneMinuteAWeek)).toEqual([
-      { field: 'first_response_minutes', message: `must be at most ${GUARANTEED} minutes: that is all the working time business_hours guarantees within 10 years` },
+    expect(
+      validateSlaTargetsFitCalendar({ first_response_minutes: 525_600, resolution_minutes: 5_256_000, next_reply_minutes: 525_600 }, oneMinuteAWeek),
+    ).toEqual([
+      {
+        field: 'first_response_minutes',
+        message: `must be at most ${GUARANTEED} minutes: that is all the working time business_hours guarantees within 10 years`,
+      },
       { field: 'resolution_minutes', message: `must be at most ${GUARANTEED} minutes: that is all the working time business_hours guarantees within 10 years` },
       { field: 'next_reply_minutes', message: `must be at most ${GUARANTEED} minutes: that is all the working time business_hours guarantees within 10 years` },
     ]);
-    expect(validateSlaTargetsFitCalendar({ first_response_minutes: 60, resolution_minutes: GUARANTEED + 0.001 }, oneMinuteAWeek).map((e) => e.field)).toEqual(['resolution_minutes']);
+    expect(validateSlaTargetsFitCalendar({ first_response_minutes: 60, resolution_minutes: GUARANTEED + 0.001 }, oneMinuteAWeek).map((e) => e.field)).toEqual([
+      'resolution_minutes',
+    ]);
   });
 
   it('refuses a calendar whose holidays leave no certain working time, naming business_hours', () => {
@@ -51,11 +60,21 @@ describe('validateSlaTargetsFitCalendar', () => {
 
   it('lets a round-the-clock calendar take ten years less a week or so, and a 9-to-5 one about 2.4 years of round-the-clock minutes', () => {
     const every = (hours: Array<{ start: string; end: string }>, days: string[]) => Object.fromEntries(days.map((day) => [day, hours]));
-    const allDay: BusinessHoursCalendar = { time_zone: 'UTC', weekly: every([{ start: '00:00', end: '24:00' }], ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) };
+    const allDay: BusinessHoursCalendar = {
+      time_zone: 'UTC',
+      weekly: every([{ start: '00:00', end: '24:00' }], ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']),
+    };
     expect(validateSlaTargetsFitCalendar({ first_response_minutes: 1, resolution_minutes: 5_240_000 }, allDay)).toEqual([]);
-    expect(validateSlaTargetsFitCalendar({ first_response_minutes: 1, resolution_minutes: 5_256_000 }, allDay).map((e) => e.field)).toEqual(['resolution_minutes']);
-    const office: BusinessHoursCalendar = { time_zone: 'America/New_York', weekly: every([{ start: '09:00', end: '17:00' }], ['mon', 'tue', 'wed', 'thu', 'fri']) };
+    expect(validateSlaTargetsFitCalendar({ first_response_minutes: 1, resolution_minutes: 5_256_000 }, allDay).map((e) => e.field)).toEqual([
+      'resolution_minutes',
+    ]);
+    const office: BusinessHoursCalendar = {
+      time_zone: 'America/New_York',
+      weekly: every([{ start: '09:00', end: '17:00' }], ['mon', 'tue', 'wed', 'thu', 'fri']),
+    };
     expect(validateSlaTargetsFitCalendar({ first_response_minutes: 480, resolution_minutes: 1_240_000 }, office)).toEqual([]);
-    expect(validateSlaTargetsFitCalendar({ first_response_minutes: 480, resolution_minutes: 1_250_000 }, office).map((e) => e.field)).toEqual(['resolution_minutes']);
+    expect(validateSlaTargetsFitCalendar({ first_response_minutes: 480, resolution_minutes: 1_250_000 }, office).map((e) => e.field)).toEqual([
+      'resolution_minutes',
+    ]);
   });
 });

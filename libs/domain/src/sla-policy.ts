@@ -23,10 +23,34 @@ export const DEFAULT_NEAR_BREACH_RATIO = 0.2;
 export const SLA_STORED_STEP = 0.0001;
 
 export const DEFAULT_SLA_POLICIES: DefaultSlaPolicy[] = [
-  { priority: 'low', first_response_minutes: 24 * 60, resolution_minutes: 72 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['franchise_agent', 'ops_manager', 'regional_manager'] },
-  { priority: 'medium', first_response_minutes: 8 * 60, resolution_minutes: 48 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['ops_agent', 'ops_manager', 'regional_manager'] },
-  { priority: 'high', first_response_minutes: 2 * 60, resolution_minutes: 24 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['ops_manager', 'regional_manager', 'hq_support'] },
-  { priority: 'critical', first_response_minutes: 30, resolution_minutes: 4 * 60, near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO, escalation_chain: ['hq_support', 'regional_manager', 'ceo_oncall'] },
+  {
+    priority: 'low',
+    first_response_minutes: 24 * 60,
+    resolution_minutes: 72 * 60,
+    near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO,
+    escalation_chain: ['franchise_agent', 'ops_manager', 'regional_manager'],
+  },
+  {
+    priority: 'medium',
+    first_response_minutes: 8 * 60,
+    resolution_minutes: 48 * 60,
+    near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO,
+    escalation_chain: ['ops_agent', 'ops_manager', 'regional_manager'],
+  },
+  {
+    priority: 'high',
+    first_response_minutes: 2 * 60,
+    resolution_minutes: 24 * 60,
+    near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO,
+    escalation_chain: ['ops_manager', 'regional_manager', 'hq_support'],
+  },
+  {
+    priority: 'critical',
+    first_response_minutes: 30,
+    resolution_minutes: 4 * 60,
+    near_breach_ratio: DEFAULT_NEAR_BREACH_RATIO,
+    escalation_chain: ['hq_support', 'regional_manager', 'ceo_oncall'],
+  },
 ];
 
 /**
@@ -72,7 +96,12 @@ export function validateSlaTargetsFitCalendar(targets: SlaTargets, calendar: Bus
   if (calendar === null) return [];
   const guaranteed = guaranteedBusinessMinutes(calendar);
   if (guaranteed <= 0) {
-    return [{ field: 'business_hours', message: `guarantees no working time within ${SLA_TARGET_HORIZON_YEARS} years (its holidays take all of it), so no target can be met` }];
+    return [
+      {
+        field: 'business_hours',
+        message: `guarantees no working time within ${SLA_TARGET_HORIZON_YEARS} years (its holidays take all of it), so no target can be met`,
+      },
+    ];
   }
   const errors: FieldError[] = [];
   for (const field of TARGET_FIELDS) {

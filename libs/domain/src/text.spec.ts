@@ -38,7 +38,9 @@ describe('unstorableTextErrors', () => {
   });
 
   it('names a bad key with its bad characters shown as U+FFFD', () => {
-    expect(unstorableTextErrors({ metadata: { 'k\u0000ey': 1 } }, 'body')).toEqual([{ field: 'metadata.k\ufffdey', message: `is a key that ${UNSTORABLE_TEXT_MESSAGE}` }]);
+    expect(unstorableTextErrors({ metadata: { 'k\u0000ey': 1 } }, 'body')).toEqual([
+      { field: 'metadata.k\ufffdey', message: `is a key that ${UNSTORABLE_TEXT_MESSAGE}` },
+    ]);
   });
 
   it('names a bad string that is the whole value by the root name, and array roots by index', () => {
@@ -47,7 +49,13 @@ describe('unstorableTextErrors', () => {
   });
 
   it('stops after `limit` errors', () => {
-    expect(unstorableTextErrors(Array.from({ length: 100 }, () => '\u0000'), 'body', 5)).toHaveLength(5);
+    expect(
+      unstorableTextErrors(
+        Array.from({ length: 100 }, () => '\u0000'),
+        'body',
+        5,
+      ),
+    ).toHaveLength(5);
   });
 
   it('walks values nested far deeper than the call stack allows', () => {

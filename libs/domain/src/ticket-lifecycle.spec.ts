@@ -145,9 +145,7 @@ describe('ticket lifecycle', () => {
         details: { from: 'resolved', to: 'in_progress', allowed: ['open', 'closed'] },
       }),
     );
-    expect(() => assertTransition('closed', 'open')).toThrow(
-      expect.objectContaining({ details: { from: 'closed', to: 'open', allowed: [] } }),
-    );
+    expect(() => assertTransition('closed', 'open')).toThrow(expect.objectContaining({ details: { from: 'closed', to: 'open', allowed: [] } }));
     expect(() => assertTransition('open', 'open')).toThrow(
       expect.objectContaining({
         message: 'A ticket cannot move from open to open.',
@@ -261,7 +259,11 @@ describe('ticket lifecycle', () => {
     ];
 
     it('covers every allowed move', () => {
-      expect(MOVES.map(([from, to]) => `${from}->${to}`).sort()).toEqual(EXPECTED.filter(([, , allowed]) => allowed).map(([from, to]) => `${from}->${to}`).sort());
+      expect(MOVES.map(([from, to]) => `${from}->${to}`).sort()).toEqual(
+        EXPECTED.filter(([, , allowed]) => allowed)
+          .map(([from, to]) => `${from}->${to}`)
+          .sort(),
+      );
     });
 
     it.each(MOVES)('%s -> %s stamps %s', (from, to, effect) => {
@@ -278,7 +280,11 @@ describe('ticket lifecycle', () => {
       const events = statusChangeEvents({ status: from, reopen_count: 2 }, to);
       expect(events[0]).toEqual({ type: 'ticket.status_changed', payload: { from, to } });
       expect(events.slice(1)).toEqual(
-        effect === 'resolved_at' ? [{ type: 'ticket.resolved', payload: {} }] : effect === 'reopen' ? [{ type: 'ticket.reopened', payload: { reopen_count: 3 } }] : [],
+        effect === 'resolved_at'
+          ? [{ type: 'ticket.resolved', payload: {} }]
+          : effect === 'reopen'
+            ? [{ type: 'ticket.reopened', payload: { reopen_count: 3 } }]
+            : [],
       );
     });
   });

@@ -1,16 +1,7 @@
 export const TICKET_PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
 
-export const TICKET_STATUSES = [
-  'new',
-  'open',
-  'in_progress',
-  'awaiting_customer',
-  'awaiting_third_party',
-  'resolved',
-  'closed',
-  'wont_fix',
-] as const;
+export const TICKET_STATUSES = ['new', 'open', 'in_progress', 'awaiting_customer', 'awaiting_third_party', 'resolved', 'closed', 'wont_fix'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
 export const TICKET_TYPES = ['bug', 'feature', 'support', 'task', 'question', 'incident'] as const;

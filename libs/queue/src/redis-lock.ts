@@ -40,7 +40,10 @@ export const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then ret
 
 /** The reason `withRedisLock` aborts its signal with: the lock was taken over, expired, or could not be renewed. */
 export class LockLostError extends Error {
-  constructor(readonly key: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
     super(`Lost the Redis lock ${key}`, options);
     this.name = 'LockLostError';
   }
@@ -52,7 +55,11 @@ export class RedisLock {
   private currentToken: string | undefined;
   private isHeld = false;
 
-  constructor(private readonly redis: Redis, readonly key: string, options: LockOptions) {
+  constructor(
+    private readonly redis: Redis,
+    readonly key: string,
+    options: LockOptions,
+  ) {
     ({ ttlMs: this.ttlMs, renewEveryMs: this.renewEveryMs } = resolveLockOptions(options));
   }
 

@@ -65,7 +65,10 @@ async function start(app: 'api' | 'worker', overrides: Record<string, string>, c
       let unreported: Violation[] = [];
       try {
         const exited = await spawned.stop();
-        if (requireCleanExit && (!exited || exited.code !== 0)) throw new Error(`${app} did not exit cleanly on SIGTERM (${exited ? `code ${exited.code}, signal ${exited.signal}` : 'killed after 15 s'}); output: ${spawned.output()}`);
+        if (requireCleanExit && (!exited || exited.code !== 0))
+          throw new Error(
+            `${app} did not exit cleanly on SIGTERM (${exited ? `code ${exited.code}, signal ${exited.signal}` : 'killed after 15 s'}); output: ${spawned.output()}`,
+          );
       } finally {
         unreported = proxy?.take() ?? [];
         await proxy?.close();

@@ -14,12 +14,17 @@ export const UUID = expect.stringMatching(UUID_RE);
 /** Asserts an RFC 9457 problem+json answer with this status and, when given, the problem type `urn:helpdesk:problem:<code>`. */
 export function expectProblem(response: request.Response, status: number, code?: string): void {
   const at = `${response.request.method} ${response.request.url}`;
-  expect({ at, status: response.status, body: response.body }).toMatchObject({ at, status, body: { status, ...(code ? { type: `urn:helpdesk:problem:${code}` } : {}) } });
+  expect({ at, status: response.status, body: response.body }).toMatchObject({
+    at,
+    status,
+    body: { status, ...(code ? { type: `urn:helpdesk:problem:${code}` } : {}) },
+  });
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
 }
 
 /** The distinct `field`s of a validation problem's `errors`, sorted (none when it has no `errors`). */
-export const fieldsOf = (response: request.Response): string[] => [...new Set<string>((response.body.errors ?? []).map((e: { field: string }) => e.field))].sort();
+export const fieldsOf = (response: request.Response): string[] =>
+  [...new Set<string>((response.body.errors ?? []).map((e: { field: string }) => e.field))].sort();
 
 /** The JSON paths (e.g. `$.data[0].key_hash`) of every property named in `keys` anywhere in a JSON value. */
 export function secretsIn(value: unknown, keys: readonly string[], path = '$'): string[] {

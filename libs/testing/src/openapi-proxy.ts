@@ -159,7 +159,8 @@ class OpenApiChecker {
       return body && body.length > 0 && method !== 'HEAD' ? `${name} documents ${status} without a body, but the answer has one` : null;
     }
     const type = mediaType(answer);
-    if (!type || !(type in content)) return `${name} documents ${status} as ${Object.keys(content).join(' or ')}, but the answer is ${type ?? 'without a content type'}`;
+    if (!type || !(type in content))
+      return `${name} documents ${status} as ${Object.keys(content).join(' or ')}, but the answer is ${type ?? 'without a content type'}`;
     if (method === 'HEAD' || body === null) return null;
     const schema = content[type].schema;
     if (!schema) return null;

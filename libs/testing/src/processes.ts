@@ -18,7 +18,9 @@ export const ROOT = join(__dirname, '..', '..', '..');
  * the tests know apps by name only, never by their source path (libraries do not import apps).
  */
 function builtEntryPoint(app: string): string {
-  const { projects } = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as { projects: Record<string, { type: string; sourceRoot: string; entryFile: string }> };
+  const { projects } = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as {
+    projects: Record<string, { type: string; sourceRoot: string; entryFile: string }>;
+  };
   const project = projects[app];
   if (project?.type !== 'application') throw new Error(`nest-cli.json declares no application "${app}"`);
   return join(ROOT, 'dist', project.sourceRoot, `${project.entryFile}.js`);

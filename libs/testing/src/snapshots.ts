@@ -31,7 +31,8 @@ export type TenantSnapshot = Record<WatchedTable, { rows: number; digest: string
  */
 export async function tenantSnapshot(api: RunningApp, tenantId: string): Promise<TenantSnapshot> {
   const sql = WATCHED_TABLES.map(
-    (table) => `SELECT '${table}' AS "table", count(*)::int AS rows, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS digest FROM ${table} x WHERE x.tenant_id = $1`,
+    (table) =>
+      `SELECT '${table}' AS "table", count(*)::int AS rows, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS digest FROM ${table} x WHERE x.tenant_id = $1`,
   ).join(' UNION ALL ');
   const rows: Array<{ table: WatchedTable; rows: number; digest: string }> = await dataSourceOf(api).query(sql, [tenantId]);
   return Object.fromEntries(rows.map(({ table, rows: count, digest }) => [table, { rows: count, digest }])) as TenantSnapshot;

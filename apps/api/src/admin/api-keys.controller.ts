@@ -17,7 +17,11 @@ export class ApiKeysController {
   @Post()
   @RequirePermission('create', 'ApiKey')
   @ApiResult(201, CreatedApiKeyDto)
-  @ApiOperation({ summary: 'Create a key; the response carries it once as `key`, only its hash is kept', description: 'Needs create on ApiKey. The key acts under the named role, narrowed by its scopes, and is rate-limited by rate_limit (or the configured default). Store `key` at once: it cannot be shown again.' })
+  @ApiOperation({
+    summary: 'Create a key; the response carries it once as `key`, only its hash is kept',
+    description:
+      'Needs create on ApiKey. The key acts under the named role, narrowed by its scopes, and is rate-limited by rate_limit (or the configured default). Store `key` at once: it cannot be shown again.',
+  })
   @ApiProblems(422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
     return this.keys.create(principal, body);
@@ -44,7 +48,10 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('delete', 'ApiKey')
-  @ApiOperation({ summary: 'Revoke a key; it stops working at once (kept, with revoked_at, for GET)', description: 'Needs delete on ApiKey. Requests with the key answer 401 from then on.' })
+  @ApiOperation({
+    summary: 'Revoke a key; it stops working at once (kept, with revoked_at, for GET)',
+    description: 'Needs delete on ApiKey. Requests with the key answer 401 from then on.',
+  })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiProblems(404)
   async revoke(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {

@@ -15,7 +15,11 @@ export class RolesController {
   constructor(private readonly roles: RolesService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a role', description: 'A role is a set of CASL rules with `${user.x}` placeholders in its conditions; lists and single records are filtered by them. 409 when the name is taken.' })
+  @ApiOperation({
+    summary: 'Create a role',
+    description:
+      'A role is a set of CASL rules with `${user.x}` placeholders in its conditions; lists and single records are filtered by them. 409 when the name is taken.',
+  })
   @RequirePermission('create', 'Role')
   @ApiResult(201, RoleDto)
   @ApiProblems(409, 422)
@@ -42,7 +46,10 @@ export class RolesController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a role’s description or rules', description: 'Takes effect on the next request of every user and key holding the role. 409 for the admin role, which cannot be edited.' })
+  @ApiOperation({
+    summary: 'Change a role’s description or rules',
+    description: 'Takes effect on the next request of every user and key holding the role. 409 for the admin role, which cannot be edited.',
+  })
   @RequirePermission('update', 'Role')
   @ApiResult(200, RoleDto)
   @ApiProblems(404, 409, 422)

@@ -32,7 +32,10 @@ export class SlaPoliciesController {
   @Put(':priority')
   @RequirePermission('update', 'SlaPolicy')
   @ApiResult(200, SlaPolicyDto)
-  @ApiOperation({ summary: 'Replace the terms of a priority; stored as a new version, tickets keep the version they applied', description: 'Each target must fit in the working time the business-hours calendar guarantees (422 naming the target otherwise).' })
+  @ApiOperation({
+    summary: 'Replace the terms of a priority; stored as a new version, tickets keep the version they applied',
+    description: 'Each target must fit in the working time the business-hours calendar guarantees (422 naming the target otherwise).',
+  })
   @ApiProblems(422)
   put(@CurrentPrincipal() principal: Principal, @Param() params: PriorityParamDto, @Body() body: PutSlaPolicyDto) {
     return this.policies.put(principal, params.priority, body);

@@ -15,7 +15,10 @@ export class UsersController {
 
   @Post()
   @RequirePermission('create', 'User')
-  @ApiOperation({ summary: 'Create a user with a role, teams, franchise, region and an admin-set password', description: 'Needs create on User. 409 when the email is taken in the tenant. phone and push_tokens are shown only to callers who may update the user.' })
+  @ApiOperation({
+    summary: 'Create a user with a role, teams, franchise, region and an admin-set password',
+    description: 'Needs create on User. 409 when the email is taken in the tenant. phone and push_tokens are shown only to callers who may update the user.',
+  })
   @ApiResult(201, UserDto)
   @ApiProblems(409, 422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto) {
@@ -24,7 +27,10 @@ export class UsersController {
 
   @Get()
   @RequirePermission('read', 'User')
-  @ApiOperation({ summary: 'List users (keyset pagination)', description: 'Filter by role, team and active; phone and push_tokens only for users the caller may update.' })
+  @ApiOperation({
+    summary: 'List users (keyset pagination)',
+    description: 'Filter by role, team and active; phone and push_tokens only for users the caller may update.',
+  })
   @ApiPage(UserDto)
   @ApiProblems(422)
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListUsersQueryDto) {
@@ -43,7 +49,10 @@ export class UsersController {
 
   @Patch(':id')
   @RequirePermission('update', 'User')
-  @ApiOperation({ summary: 'Update a user; setting a password or deactivating ends their sessions', description: '409 when the email is taken, or when admins would give up their own admin role or deactivate themselves.' })
+  @ApiOperation({
+    summary: 'Update a user; setting a password or deactivating ends their sessions',
+    description: '409 when the email is taken, or when admins would give up their own admin role or deactivate themselves.',
+  })
   @ApiResult(200, UserDto)
   @ApiProblems(404, 409, 422)
   update(@CurrentPrincipal() principal: Principal, @IdParam() id: string, @Body() body: UpdateUserDto) {
@@ -53,7 +62,10 @@ export class UsersController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('delete', 'User')
-  @ApiOperation({ summary: 'Deactivate a user (kept for history with active false; sessions revoked)', description: '409 for the caller’s own account: admins cannot deactivate themselves.' })
+  @ApiOperation({
+    summary: 'Deactivate a user (kept for history with active false; sessions revoked)',
+    description: '409 for the caller’s own account: admins cannot deactivate themselves.',
+  })
   @ApiNoContentResponse({ description: 'Deactivated' })
   @ApiProblems(404, 409)
   async deactivate(@CurrentPrincipal() principal: Principal, @IdParam() id: string): Promise<void> {

@@ -1,5 +1,16 @@
 import { applyDecorators, INestApplication, Type } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSecurity, DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiSecurity,
+  DocumentBuilder,
+  getSchemaPath,
+  OpenAPIObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from './problem-details';
 
 class FieldErrorDto {
@@ -77,7 +88,11 @@ export function ApiPage(type: Type<unknown>, description = 'One page; next_curso
 export function ApiList(type: Type<unknown>, description = 'All of them') {
   return applyDecorators(
     ApiExtraModels(type),
-    ApiResponse({ status: 200, description, schema: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: { $ref: getSchemaPath(type) } } } } }),
+    ApiResponse({
+      status: 200,
+      description,
+      schema: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: { $ref: getSchemaPath(type) } } } },
+    }),
   );
 }
 
@@ -100,7 +115,8 @@ export function documentFrameworkAnswers(document: OpenAPIObject): OpenAPIObject
       const statuses = [400];
       if (WITH_BODY.has(method)) statuses.push(413, 415);
       if (parameters.some((parameter) => parameter.in === 'path')) statuses.push(414);
-      if (WITH_BODY.has(method) || parameters.some((parameter) => parameter.in === 'query' || (parameter.in === 'path' && !/id$/i.test(parameter.name)))) statuses.push(422);
+      if (WITH_BODY.has(method) || parameters.some((parameter) => parameter.in === 'query' || (parameter.in === 'path' && !/id$/i.test(parameter.name))))
+        statuses.push(422);
       for (const status of statuses) operation.responses[status] ??= problemResponse(status);
     }
   }

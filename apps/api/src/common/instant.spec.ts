@@ -37,7 +37,9 @@ describe('every date field of the API', () => {
   it('is an IsInstant: no DTO takes a Date without the year range', () => {
     const root = join(__dirname, '..');
     const dtoFiles = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? dtoFiles(join(dir, entry.name)) : entry.name.endsWith('.dto.ts') ? [join(dir, entry.name)] : []));
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? dtoFiles(join(dir, entry.name)) : entry.name.endsWith('.dto.ts') ? [join(dir, entry.name)] : [],
+      );
     const files = dtoFiles(root);
     expect(files.length).toBeGreaterThanOrEqual(10);
     files.forEach((file) => require(file));
@@ -54,7 +56,14 @@ describe('every date field of the API', () => {
       }
     }
     const dateFields = [...constraintNames].filter(([, names]) => names.has('isDate')).map(([field]) => field);
-    expect(dateFields).toEqual(expect.arrayContaining(['ListTicketsQueryDto.created_after', 'ListTicketsQueryDto.due_before', 'ListEscalationsQueryDto.since', 'CreateApiKeyDto.expires_at']));
+    expect(dateFields).toEqual(
+      expect.arrayContaining([
+        'ListTicketsQueryDto.created_after',
+        'ListTicketsQueryDto.due_before',
+        'ListEscalationsQueryDto.since',
+        'CreateApiKeyDto.expires_at',
+      ]),
+    );
     expect(dateFields.filter((field) => !constraintNames.get(field)!.has(IS_STORABLE_INSTANT))).toEqual([]);
   });
 });

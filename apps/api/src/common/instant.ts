@@ -33,5 +33,9 @@ function IsWithinStorableYears(): PropertyDecorator {
  * alone.
  */
 export function IsInstant(): PropertyDecorator {
-  return applyDecorators(Type(() => Date), IsDate(), IsWithinStorableYears());
+  return applyDecorators(
+    Type(() => Date),
+    IsDate(),
+    IsWithinStorableYears(),
+  );
 }

@@ -84,7 +84,10 @@ export function useJsonBodyParser(app: NestFastifyApplication): void {
     const member = jsonNestingBeyond(text, MAX_JSON_DEPTH);
     if (member !== null) {
       const message = `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
-      done(DomainError.validation([{ field: member || 'body', message }], `The JSON body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`), undefined);
+      done(
+        DomainError.validation([{ field: member || 'body', message }], `The JSON body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`),
+        undefined,
+      );
       return;
     }
     void parse(request, text, done);

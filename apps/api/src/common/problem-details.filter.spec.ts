@@ -34,6 +34,9 @@ describe('toProblem: PostgreSQL errors', () => {
   });
 
   it('leaves domain errors to their codes', () => {
-    expect(toProblem(DomainError.validation([{ field: 'title', message: 'x' }]), logger())).toMatchObject({ status: 422, errors: [{ field: 'title', message: 'x' }] });
+    expect(toProblem(DomainError.validation([{ field: 'title', message: 'x' }]), logger())).toMatchObject({
+      status: 422,
+      errors: [{ field: 'title', message: 'x' }],
+    });
   });
 });

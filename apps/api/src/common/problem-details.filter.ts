@@ -52,7 +52,9 @@ export function toProblem(exception: unknown, logger: Pick<Logger, 'error' | 'wa
   if (sqlState && INPUT_SQLSTATES.has(sqlState)) {
     // Logged: a value validation should have refused reached the database.
     logger.warn(`input refused by PostgreSQL (SQLSTATE ${sqlState}), not by validation: ${(exception as Error).message}`);
-    return problemFromDomainError(DomainError.validation([], 'The request holds a value the database cannot store: a character, a number or a date out of its range.'));
+    return problemFromDomainError(
+      DomainError.validation([], 'The request holds a value the database cannot store: a character, a number or a date out of its range.'),
+    );
   }
   logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   return problemFromStatus(500, 'An unexpected error occurred. It has been logged with the request id.');

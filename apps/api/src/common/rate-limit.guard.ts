@@ -41,14 +41,20 @@ export class RateLimitGuard implements CanActivate {
     const windowMs = this.config.rateLimit.windowSeconds * 1000;
 
     const key = `${this.config.redisPrefix}:ratelimit:${bucket}`;
-    const [count, ttlMs] = (await (this.redis as Redis & { helpdeskRateLimitHit(key: string, windowMs: number): Promise<[number, number]> }).helpdeskRateLimitHit(key, windowMs));
+    const [count, ttlMs] = await (
+      this.redis as Redis & { helpdeskRateLimitHit(key: string, windowMs: number): Promise<[number, number]> }
+    ).helpdeskRateLimitHit(key, windowMs);
     const resetSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
     void reply.header('RateLimit-Limit', String(limit));
     void reply.header('RateLimit-Remaining', String(Math.max(0, limit - count)));
     void reply.header('RateLimit-Reset', String(resetSeconds));
     if (count > limit) {
       void reply.header('Retry-After', String(resetSeconds));
-      throw new DomainError('rate_limited', `Rate limit of ${limit} requests per ${this.config.rateLimit.windowSeconds} s exceeded; retry in ${resetSeconds} s.`, { limit, reset_seconds: resetSeconds });
+      throw new DomainError(
+        'rate_limited',
+        `Rate limit of ${limit} requests per ${this.config.rateLimit.windowSeconds} s exceeded; retry in ${resetSeconds} s.`,
+        { limit, reset_seconds: resetSeconds },
+      );
     }
     return true;
   }

@@ -5,7 +5,12 @@ import { ReadinessService } from '@helpdesk/core';
 import { ApiResult } from '../common/api-docs';
 import { Public, SkipRateLimit } from '../common/decorators';
 
-const READINESS = { type: 'object', description: 'The Terminus report: status, and info, error and details per dependency', properties: { status: { type: 'string', enum: ['ok', 'error'] } }, additionalProperties: true };
+const READINESS = {
+  type: 'object',
+  description: 'The Terminus report: status, and info, error and details per dependency',
+  properties: { status: { type: 'string', enum: ['ok', 'error'] } },
+  additionalProperties: true,
+};
 
 @ApiTags('health')
 @Public()
@@ -22,7 +27,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'PostgreSQL and Redis answer (503 otherwise)', description: 'Readiness probe: the Terminus report of each dependency, 200 when all answer and 503 otherwise; never rate-limited.' })
+  @ApiOperation({
+    summary: 'PostgreSQL and Redis answer (503 otherwise)',
+    description: 'Readiness probe: the Terminus report of each dependency, 200 when all answer and 503 otherwise; never rate-limited.',
+  })
   @ApiResult(200, READINESS, 'Every dependency answers')
   @ApiResponse({ status: 503, description: 'A dependency does not answer; the report says which', content: { 'application/json': { schema: READINESS } } })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {

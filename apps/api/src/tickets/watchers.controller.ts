@@ -33,7 +33,13 @@ export class WatchersController {
   @ApiOperation({ summary: 'Change a watcher’s channel preferences', description: 'Only the channels sent change.' })
   @ApiResult(200, WatcherDto)
   @ApiProblems(403, 404, 409, 422)
-  update(@CurrentPrincipal() actor: Principal, @Meta() meta: RequestMeta, @IdParam() id: string, @IdParam('userId') userId: string, @Body() body: WatcherPreferencesDto) {
+  update(
+    @CurrentPrincipal() actor: Principal,
+    @Meta() meta: RequestMeta,
+    @IdParam() id: string,
+    @IdParam('userId') userId: string,
+    @Body() body: WatcherPreferencesDto,
+  ) {
     return this.watchers.update(actor, id, userId, body, meta);
   }
 

@@ -13,7 +13,13 @@ const user: Principal = {
   scopes: null,
   rateLimit: null,
   // Reads every team, changes only its own.
-  ability: buildAbility([{ action: 'read', subject: 'Team' }, { action: 'update', subject: 'Team', conditions: { id: { $in: '${user.team_ids}' } } }], attributes),
+  ability: buildAbility(
+    [
+      { action: 'read', subject: 'Team' },
+      { action: 'update', subject: 'Team', conditions: { id: { $in: '${user.team_ids}' } } },
+    ],
+    attributes,
+  ),
 };
 
 function codeOf(work: () => unknown): string | null {

@@ -32,7 +32,8 @@ interface AccessClaims {
 
 const INVALID_CREDENTIALS = 'The email or password is not correct.';
 const INVALID_ACCESS_TOKEN = 'The access token is not valid or has expired.';
-const SESSION_ENDED = 'The session of this access token has ended (a new password, a deactivation, or a refresh token of the session used twice): log in again.';
+const SESSION_ENDED =
+  'The session of this access token has ended (a new password, a deactivation, or a refresh token of the session used twice): log in again.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()

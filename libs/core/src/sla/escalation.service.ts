@@ -47,7 +47,15 @@ export class EscalationService {
   ) {}
 
   /** Within the caller's transaction, on a ticket the caller has locked. */
-  async escalateLocked(manager: EntityManager, actor: Actor, ticket: TicketRow, policy: SlaPolicyEntity, request: EscalationRequest, at: Date, meta: RequestMeta = NO_REQUEST): Promise<EscalationOutcome> {
+  async escalateLocked(
+    manager: EntityManager,
+    actor: Actor,
+    ticket: TicketRow,
+    policy: SlaPolicyEntity,
+    request: EscalationRequest,
+    at: Date,
+    meta: RequestMeta = NO_REQUEST,
+  ): Promise<EscalationOutcome> {
     const origin = originOf(actor, meta);
     if (ticket.escalation_level !== request.fromLevel) return { outcome: 'stale' };
     const chain = policy.escalation_chain;
@@ -55,14 +63,30 @@ export class EscalationService {
     if (request.fromLevel >= lastLevel) {
       // The chain is exhausted: the ticket stays with the last role; say so once per breach.
       const escalation = await this.escalations.insert(manager, {
-        tenant_id: ticket.tenant_id, ticket_id: ticket.id, from_level: ticket.escalation_level, to_level: ticket.escalation_level,
-        from_role: ticket.owner_role, to_role: ticket.owner_role ?? chain[lastLevel], trigger: request.trigger, breach_key: `${request.breachKey}#exhausted`,
-        reason: request.reason, chain_exhausted: true, actor_type: origin.actor_type, actor_id: origin.actor_id, created_at: at,
+        tenant_id: ticket.tenant_id,
+        ticket_id: ticket.id,
+        from_level: ticket.escalation_level,
+        to_level: ticket.escalation_level,
+        from_role: ticket.owner_role,
+        to_role: ticket.owner_role ?? chain[lastLevel],
+        trigger: request.trigger,
+        breach_key: `${request.breachKey}#exhausted`,
+        reason: request.reason,
+        chain_exhausted: true,
+        actor_type: origin.actor_type,
+        actor_id: origin.actor_id,
+        created_at: at,
       });
       if (escalation) {
-        await this.recorder.record(manager, origin, ticket, 'escalation_exhausted', { trigger: request.trigger, reason: request.reason }, [
-          { type: 'ticket.escalation_exhausted', payload: { level: ticket.escalation_level, owner_role: ticket.owner_role, trigger: request.trigger } },
-        ], at);
+        await this.recorder.record(
+          manager,
+          origin,
+          ticket,
+          'escalation_exhausted',
+          { trigger: request.trigger, reason: request.reason },
+          [{ type: 'ticket.escalation_exhausted', payload: { level: ticket.escalation_level, owner_role: ticket.owner_role, trigger: request.trigger } }],
+          at,
+        );
       }
       return { outcome: 'exhausted', escalation };
     }
@@ -71,36 +95,89 @@ export class EscalationService {
     const escalated = await this.tickets.escalateFrom(manager, ticket.tenant_id, ticket.id, request.fromLevel, toLevel, toRole, at);
     if (!escalated) return { outcome: 'stale' };
     const escalation = await this.escalations.insert(manager, {
-      tenant_id: ticket.tenant_id, ticket_id: ticket.id, from_level: request.fromLevel, to_level: toLevel, from_role: ticket.owner_role, to_role: toRole,
-      trigger: request.trigger, breach_key: request.breachKey, reason: request.reason, chain_exhausted: toLevel === lastLevel,
-      actor_type: origin.actor_type, actor_id: origin.actor_id, created_at: at,
+      tenant_id: ticket.tenant_id,
+      ticket_id: ticket.id,
+      from_level: request.fromLevel,
+      to_level: toLevel,
+      from_role: ticket.owner_role,
+      to_role: toRole,
+      trigger: request.trigger,
+      breach_key: request.breachKey,
+      reason: request.reason,
+      chain_exhausted: toLevel === lastLevel,
+      actor_type: origin.actor_type,
+      actor_id: origin.actor_id,
+      created_at: at,
     });
     // The unique (ticket, level, breach) row is the last word on "once": roll the whole change back.
     if (!escalation) throw new DomainError('conflict', 'This escalation already happened.');
-    await this.slaEvents.record(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, kind: 'escalated', target: null, details: { from_level: request.fromLevel, to_level: toLevel, to_role: toRole, trigger: request.trigger }, window_key: null, occurred_at: at });
-    await this.recorder.record(manager, origin, escalated, 'escalated', {
-      escalation_level: { old: request.fromLevel, new: toLevel },
-      owner_role: { old: ticket.owner_role, new: toRole },
-      trigger: request.trigger,
-      reason: request.reason,
-    }, [
-      { type: 'ticket.escalated', payload: { from_level: request.fromLevel, to_level: toLevel, from_role: ticket.owner_role, to_role: toRole, trigger: request.trigger, reason: request.reason, chain_exhausted: toLevel === lastLevel } },
-    ], at);
+    await this.slaEvents.record(manager, {
+      tenant_id: ticket.tenant_id,
+      ticket_id: ticket.id,
+      kind: 'escalated',
+      target: null,
+      details: { from_level: request.fromLevel, to_level: toLevel, to_role: toRole, trigger: request.trigger },
+      window_key: null,
+      occurred_at: at,
+    });
+    await this.recorder.record(
+      manager,
+      origin,
+      escalated,
+      'escalated',
+      {
+        escalation_level: { old: request.fromLevel, new: toLevel },
+        owner_role: { old: ticket.owner_role, new: toRole },
+        trigger: request.trigger,
+        reason: request.reason,
+      },
+      [
+        {
+          type: 'ticket.escalated',
+          payload: {
+            from_level: request.fromLevel,
+            to_level: toLevel,
+            from_role: ticket.owner_role,
+            to_role: toRole,
+            trigger: request.trigger,
+            reason: request.reason,
+            chain_exhausted: toLevel === lastLevel,
+          },
+        },
+      ],
+      at,
+    );
     return { outcome: 'escalated', escalation, ticket: escalated };
   }
 
   /** POST /tickets/:id/escalate: the same path, for a caller allowed to escalate. */
-  async escalateManually(actor: Actor, ticketId: string, reason: string, fromLevel?: number, meta: RequestMeta = NO_REQUEST): Promise<Exclude<EscalationOutcome, { outcome: 'stale' }>> {
+  async escalateManually(
+    actor: Actor,
+    ticketId: string,
+    reason: string,
+    fromLevel?: number,
+    meta: RequestMeta = NO_REQUEST,
+  ): Promise<Exclude<EscalationOutcome, { outcome: 'stale' }>> {
     return this.dataSource.transaction(async (manager) => {
       const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, ticketId));
       assertAllowed(canOnTicket(actor.ability, 'escalate', ticket), 'escalate this ticket');
       if (fromLevel !== undefined && fromLevel !== ticket.escalation_level) {
-        throw new DomainError('conflict', `The ticket is at escalation level ${ticket.escalation_level}, not ${fromLevel}.`, { escalation_level: ticket.escalation_level });
+        throw new DomainError('conflict', `The ticket is at escalation level ${ticket.escalation_level}, not ${fromLevel}.`, {
+          escalation_level: ticket.escalation_level,
+        });
       }
       const policy = ticket.sla_policy_id ? await this.policies.findById(actor.tenantId, ticket.sla_policy_id, manager) : null;
       if (!policy) throw new DomainError('conflict', 'The ticket has no SLA policy, hence no escalation chain.');
       const at = new Date();
-      const result = await this.escalateLocked(manager, actor, ticket, policy, { trigger: 'manual', breachKey: `manual@${ticket.version}`, reason, fromLevel: ticket.escalation_level }, at, meta);
+      const result = await this.escalateLocked(
+        manager,
+        actor,
+        ticket,
+        policy,
+        { trigger: 'manual', breachKey: `manual@${ticket.version}`, reason, fromLevel: ticket.escalation_level },
+        at,
+        meta,
+      );
       if (result.outcome === 'stale') throw new DomainError('conflict', 'The ticket’s escalation changed meanwhile; read it again.');
       return result;
     });
@@ -121,10 +198,24 @@ export class EscalationService {
       if (latest.acknowledged_at) return latest;
       const at = new Date();
       await this.escalations.acknowledge(manager, latest.id, actor.kind === 'user' ? actor.id : null, at);
-      await this.slaEvents.record(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, kind: 'acknowledged', target: null, details: { escalation_id: latest.id, level: latest.to_level }, window_key: null, occurred_at: at });
-      await this.recorder.record(manager, originOf(actor, meta), ticket, 'escalation_acknowledged', { escalation_id: latest.id, level: latest.to_level }, [
-        { type: 'ticket.escalation_acknowledged', payload: { escalation_id: latest.id, level: latest.to_level } },
-      ], at);
+      await this.slaEvents.record(manager, {
+        tenant_id: ticket.tenant_id,
+        ticket_id: ticket.id,
+        kind: 'acknowledged',
+        target: null,
+        details: { escalation_id: latest.id, level: latest.to_level },
+        window_key: null,
+        occurred_at: at,
+      });
+      await this.recorder.record(
+        manager,
+        originOf(actor, meta),
+        ticket,
+        'escalation_acknowledged',
+        { escalation_id: latest.id, level: latest.to_level },
+        [{ type: 'ticket.escalation_acknowledged', payload: { escalation_id: latest.id, level: latest.to_level } }],
+        at,
+      );
       return { ...latest, acknowledged_at: at, acknowledged_by: actor.kind === 'user' ? actor.id : null };
     });
   }
@@ -144,9 +235,20 @@ export class EscalationService {
       if (!updated) throw new DomainError('conflict', 'The ticket’s escalation changed meanwhile; read it again.');
       const latest = await this.escalations.latest(manager, actor.tenantId, ticketId);
       if (latest && !latest.acknowledged_at) await this.escalations.acknowledge(manager, latest.id, actor.kind === 'user' ? actor.id : null, at);
-      await this.recorder.record(manager, originOf(actor, meta), updated, 'de_escalated', { escalation_level: { old: ticket.escalation_level, new: toLevel }, owner_role: { old: ticket.owner_role, new: toRole }, reason }, [
-        { type: 'ticket.de_escalated', payload: { from_level: ticket.escalation_level, to_level: toLevel, from_role: ticket.owner_role, to_role: toRole, reason } },
-      ], at);
+      await this.recorder.record(
+        manager,
+        originOf(actor, meta),
+        updated,
+        'de_escalated',
+        { escalation_level: { old: ticket.escalation_level, new: toLevel }, owner_role: { old: ticket.owner_role, new: toRole }, reason },
+        [
+          {
+            type: 'ticket.de_escalated',
+            payload: { from_level: ticket.escalation_level, to_level: toLevel, from_role: ticket.owner_role, to_role: toRole, reason },
+          },
+        ],
+        at,
+      );
       return updated;
     });
   }

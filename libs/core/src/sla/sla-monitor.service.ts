@@ -1,7 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { commitWithoutWaitingForFlush, SlaEventsRepository, SlaPoliciesRepository, SlaPolicyEntity, TicketEscalationsRepository, TicketRow, TicketsRepository } from '@helpdesk/database';
-import { DomainEvent, deriveSlaState, isOpenStatus, nextReplyEventAt, nextSlaEventAt, SlaMilestones, slaMilestones, SlaTargetMilestones } from '@helpdesk/domain';
+import {
+  commitWithoutWaitingForFlush,
+  SlaEventsRepository,
+  SlaPoliciesRepository,
+  SlaPolicyEntity,
+  TicketEscalationsRepository,
+  TicketRow,
+  TicketsRepository,
+} from '@helpdesk/database';
+import {
+  DomainEvent,
+  deriveSlaState,
+  isOpenStatus,
+  nextReplyEventAt,
+  nextSlaEventAt,
+  SlaMilestones,
+  slaMilestones,
+  SlaTargetMilestones,
+} from '@helpdesk/domain';
 import { SlaScheduler } from '@helpdesk/queue';
 import { originOf, systemActor } from '../access/actor';
 import { clockOf, earliest, nextReplyOf, termsOf } from '../tickets/ticket-sla';
@@ -31,7 +48,12 @@ interface Target {
 /** The targets a ticket is measured against now; a pending next reply is cleared when met. */
 function targetsOf(ticket: TicketRow, policy: SlaPolicyEntity, milestones: SlaMilestones): Target[] {
   const targets: Target[] = [
-    { target: 'first_response', trigger: 'first_response_breach', milestones: milestones.first_response, metAt: ticket.first_responded_at ?? ticket.resolved_at },
+    {
+      target: 'first_response',
+      trigger: 'first_response_breach',
+      milestones: milestones.first_response,
+      metAt: ticket.first_responded_at ?? ticket.resolved_at,
+    },
     { target: 'resolution', trigger: 'resolution_breach', milestones: milestones.resolution, metAt: ticket.resolved_at },
   ];
   const nextReply = nextReplyOf(policy, ticket);
@@ -95,7 +117,12 @@ export class SlaMonitorService {
     let nextReescalation: Date | null = null;
 
     if (clock.paused_at === null) {
-      for (const { target, trigger, milestones: { near_breach_at, due_at }, metAt } of targetsOf(ticket, policy, milestones)) {
+      for (const {
+        target,
+        trigger,
+        milestones: { near_breach_at, due_at },
+        metAt,
+      } of targetsOf(ticket, policy, milestones)) {
         if (metAt && metAt <= due_at) continue;
         const window = `${target}@${due_at.toISOString()}`;
         const base = { tenant_id: ticket.tenant_id, ticket_id: ticket.id, target, window_key: window, occurred_at: now };
@@ -119,11 +146,19 @@ export class SlaMonitorService {
         breachedAt = breachedAt ?? due_at;
         // A breach seen for the first time has no escalation yet: only look for one otherwise.
         const latest = firstSeen ? null : await this.escalations.latest(manager, ticket.tenant_id, ticket.id, window);
-        const reescalateAt = latest && !latest.acknowledged_at && !latest.chain_exhausted && policy.reescalation_minutes
-          ? new Date(latest.created_at.getTime() + policy.reescalation_minutes * 60_000)
-          : null;
+        const reescalateAt =
+          latest && !latest.acknowledged_at && !latest.chain_exhausted && policy.reescalation_minutes
+            ? new Date(latest.created_at.getTime() + policy.reescalation_minutes * 60_000)
+            : null;
         if (!latest || (reescalateAt && now >= reescalateAt)) {
-          const outcome = await this.escalation.escalateLocked(manager, systemActor(ticket.tenant_id), ticket, policy, { trigger, breachKey: window, reason: `${target.replace('_', ' ')} target breached`, fromLevel: ticket.escalation_level }, now);
+          const outcome = await this.escalation.escalateLocked(
+            manager,
+            systemActor(ticket.tenant_id),
+            ticket,
+            policy,
+            { trigger, breachKey: window, reason: `${target.replace('_', ' ')} target breached`, fromLevel: ticket.escalation_level },
+            now,
+          );
           if (outcome.outcome === 'escalated') {
             ticket = outcome.ticket;
             escalations += 1;
@@ -161,4 +196,3 @@ export class SlaMonitorService {
     return policy;
   }
 }
-

@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Page, SlaEventRow, SlaEventsRepository, SlaPoliciesRepository, TicketEscalationRow, TicketEscalationsRepository, TicketsRepository, EscalationFilter } from '@helpdesk/database';
+import {
+  Page,
+  SlaEventRow,
+  SlaEventsRepository,
+  SlaPoliciesRepository,
+  TicketEscalationRow,
+  TicketEscalationsRepository,
+  TicketsRepository,
+  EscalationFilter,
+} from '@helpdesk/database';
 import { businessMinutesBetween, currentSlaState, slaMilestones, SlaState, SlaTargetMilestones } from '@helpdesk/domain';
 import { Actor, assertAllowed } from '../access/actor';
 import { assertTicketReadable, canOnTicket, ticketReadConditionFor } from '../tickets/ticket-access';
@@ -43,7 +52,10 @@ export class SlaViewService {
   async ticketSla(actor: Actor, ticketId: string, now = new Date()): Promise<TicketSlaView> {
     const ticket = assertTicketReadable(actor, await this.tickets.findById(actor.tenantId, ticketId));
     // The SLA view is made of fields a ticket read may hide (a requester's does): all of them or nothing.
-    assertAllowed(SLA_FIELDS.every((field) => canOnTicket(actor.ability, 'read', ticket, field)), "read this ticket's SLA");
+    assertAllowed(
+      SLA_FIELDS.every((field) => canOnTicket(actor.ability, 'read', ticket, field)),
+      "read this ticket's SLA",
+    );
     const policy = ticket.sla_policy_id ? await this.policies.findById(actor.tenantId, ticket.sla_policy_id) : null;
     const [events, escalations] = await Promise.all([this.slaEvents.forTicket(actor.tenantId, ticketId), this.escalations.forTicket(actor.tenantId, ticketId)]);
     const targets: SlaTargetView[] = [];
@@ -61,7 +73,10 @@ export class SlaViewService {
       const nextReply = nextReplyOf(policy, ticket);
       if (nextReply) windows.push(['next_reply', nextReply, null]);
       for (const [target, { due_at, near_breach_at }, metAt] of windows) {
-        const overdueOrLeft = reference <= due_at ? businessMinutesBetween(reference, due_at, terms.business_hours) : -businessMinutesBetween(due_at, reference, terms.business_hours);
+        const overdueOrLeft =
+          reference <= due_at
+            ? businessMinutesBetween(reference, due_at, terms.business_hours)
+            : -businessMinutesBetween(due_at, reference, terms.business_hours);
         targets.push({
           target,
           due_at: due_at.toISOString(),
@@ -86,7 +101,10 @@ export class SlaViewService {
   }
 
   async recentEscalations(actor: Actor, filter: EscalationFilter, limit: number, cursor?: string): Promise<Page<TicketEscalationRow>> {
-    assertAllowed(SLA_FIELDS.every((field) => actor.ability.can('read', 'Ticket', field)), 'read escalations');
+    assertAllowed(
+      SLA_FIELDS.every((field) => actor.ability.can('read', 'Ticket', field)),
+      'read escalations',
+    );
     return this.escalations.list(actor.tenantId, filter, ticketReadConditionFor(actor.ability, SLA_FIELDS), limit, cursor);
   }
 }

@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DEFAULT_ROLE_DESCRIPTIONS, DEFAULT_ROLE_RULES } from '@helpdesk/access';
-import { holdTransactionLock, RolesRepository, SlaPoliciesRepository, TeamsRepository, TenantEntity, TenantsRepository, UserEntity, UsersRepository } from '@helpdesk/database';
+import {
+  holdTransactionLock,
+  RolesRepository,
+  SlaPoliciesRepository,
+  TeamsRepository,
+  TenantEntity,
+  TenantsRepository,
+  UserEntity,
+  UsersRepository,
+} from '@helpdesk/database';
 import { DEFAULT_PAUSE_STATUSES, DEFAULT_SLA_POLICIES, DomainError, SEEDED_ROLES } from '@helpdesk/domain';
 import { generatePassword, hashPassword } from '../auth/passwords';
 
@@ -93,7 +102,20 @@ export class TenantProvisioningService {
     for (const policy of DEFAULT_SLA_POLICIES) {
       if (await this.policies.findCurrent(tenantId, policy.priority, manager)) continue;
       const { priority, ...terms } = policy;
-      await this.policies.putNewVersion(tenantId, priority, { ...terms, next_reply_minutes: null, near_breach_minutes: null, reescalation_minutes: null, business_hours: null, pause_statuses: DEFAULT_PAUSE_STATUSES }, null, manager);
+      await this.policies.putNewVersion(
+        tenantId,
+        priority,
+        {
+          ...terms,
+          next_reply_minutes: null,
+          near_breach_minutes: null,
+          reescalation_minutes: null,
+          business_hours: null,
+          pause_statuses: DEFAULT_PAUSE_STATUSES,
+        },
+        null,
+        manager,
+      );
     }
   }
 

@@ -22,7 +22,15 @@ export class ArchiveTicket {
       if (ticket.archived) return { archived: false };
       const now = new Date();
       const updated = await this.tickets.update(manager, actor.tenantId, id, { archived: true, next_sla_check_at: null }, now);
-      await this.recorder.record(manager, originOf(actor, meta), updated, 'archived', { archived: { old: false, new: true } }, [{ type: 'ticket.archived', payload: {} }], now);
+      await this.recorder.record(
+        manager,
+        originOf(actor, meta),
+        updated,
+        'archived',
+        { archived: { old: false, new: true } },
+        [{ type: 'ticket.archived', payload: {} }],
+        now,
+      );
       return { archived: true };
     });
   }

@@ -44,12 +44,26 @@ export class AssignTicket {
       if (Object.keys(changed).length === 0) return ticketView(actor.ability, ticket);
       const now = new Date();
       const updated = await this.tickets.update(manager, actor.tenantId, id, changes, now);
-      await this.recorder.record(manager, originOf(actor, meta), updated, 'assigned', { ...changed, reason: input.reason }, [
-        {
-          type: 'ticket.assigned',
-          payload: { assignee_id: updated.assignee_id, team_id: updated.team_id, previous_assignee_id: ticket.assignee_id, previous_team_id: ticket.team_id, reason: input.reason },
-        },
-      ], now);
+      await this.recorder.record(
+        manager,
+        originOf(actor, meta),
+        updated,
+        'assigned',
+        { ...changed, reason: input.reason },
+        [
+          {
+            type: 'ticket.assigned',
+            payload: {
+              assignee_id: updated.assignee_id,
+              team_id: updated.team_id,
+              previous_assignee_id: ticket.assignee_id,
+              previous_team_id: ticket.team_id,
+              reason: input.reason,
+            },
+          },
+        ],
+        now,
+      );
       if (updated.assignee_id) await this.watchers.add(manager, actor.tenantId, id, updated.assignee_id, {}, now);
       return ticketView(actor.ability, updated);
     });

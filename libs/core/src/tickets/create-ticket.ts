@@ -51,16 +51,25 @@ export class CreateTicket {
     private readonly scheduler: SlaScheduler,
   ) {}
 
-  async execute(actor: Actor, input: CreateTicketInput, options: { idempotencyKey?: string } = {}, meta: RequestMeta = NO_REQUEST): Promise<CreateTicketResult> {
+  async execute(
+    actor: Actor,
+    input: CreateTicketInput,
+    options: { idempotencyKey?: string } = {},
+    meta: RequestMeta = NO_REQUEST,
+  ): Promise<CreateTicketResult> {
     const { idempotencyKey } = options;
     const tenantId = actor.tenantId;
     assertAllowed(actor.ability.can('create', 'Ticket'), 'create tickets');
     const requesterId = input.requester_id ?? (actor.kind === 'user' ? actor.id : null);
     const routing = ROUTING_FIELDS.filter((field) => input[field] !== undefined && !(field === 'requester_id' && input.requester_id === actor.id));
     if (routing.length && !actor.ability.can('assign', 'Ticket')) {
-      throw new DomainError('forbidden', `Your role may not route a ticket: ${routing.join(', ')} ${routing.length > 1 ? 'are' : 'is'} set by those who assign tickets.`, {
-        fields: routing,
-      });
+      throw new DomainError(
+        'forbidden',
+        `Your role may not route a ticket: ${routing.join(', ')} ${routing.length > 1 ? 'are' : 'is'} set by those who assign tickets.`,
+        {
+          fields: routing,
+        },
+      );
     }
     const requester = requesterId ? await this.users.findById(tenantId, requesterId) : null;
     await this.references.assertExist(tenantId, { requester_id: input.requester_id, team_id: input.team_id });
@@ -105,8 +114,20 @@ export class CreateTicket {
         resolution_summary: null,
         created_at: now,
         ...(policy
-          ? slaColumns(termsOf(policy), clockOf({ created_at: now, sla_paused_at: null, sla_paused_seconds: 0, first_responded_at: null, resolved_at: null }), 'new', now)
-          : { first_response_due_at: null, resolution_due_at: null, sla_state: 'on_track' as const, sla_paused_at: null, sla_paused_seconds: 0, next_sla_check_at: null }),
+          ? slaColumns(
+              termsOf(policy),
+              clockOf({ created_at: now, sla_paused_at: null, sla_paused_seconds: 0, first_responded_at: null, resolved_at: null }),
+              'new',
+              now,
+            )
+          : {
+              first_response_due_at: null,
+              resolution_due_at: null,
+              sla_state: 'on_track' as const,
+              sla_paused_at: null,
+              sla_paused_seconds: 0,
+              next_sla_check_at: null,
+            }),
       };
       if (!requesterId && !canOnTicket(actor.ability, 'read', { ...draft, archived: false } as unknown as TicketRow)) {
         // A credential with no user behind it (an API key) would create a ticket it cannot see itself.
@@ -126,7 +147,8 @@ export class CreateTicket {
         return { created: false, ticket: existingView };
       }
       await this.recorder.record(manager, originOf(actor, meta), ticket, 'created', diff({}, pickCreated(ticket)), [createdEvent(ticket)], now);
-      if (policy) await this.recorder.slaEvent(manager, ticket, 'applied', null, { policy_id: policy.id, version: policy.version, priority: policy.priority }, now);
+      if (policy)
+        await this.recorder.slaEvent(manager, ticket, 'applied', null, { policy_id: policy.id, version: policy.version, priority: policy.priority }, now);
       for (const userId of new Set([ticket.requester_id, ticket.assignee_id].filter((id): id is string => !!id))) {
         await this.watchers.add(manager, tenantId, ticket.id, userId, {}, now);
       }

@@ -35,7 +35,10 @@ export class MessagesService {
     const created = await this.dataSource.transaction(async (manager) => {
       const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, ticketId));
       const authorId = actor.kind === 'user' ? actor.id : null;
-      assertAllowed(actor.ability.can('create', messageSubject({ ticket_id: ticketId, author_id: authorId, internal })), internal ? 'write internal notes' : 'reply on tickets');
+      assertAllowed(
+        actor.ability.can('create', messageSubject({ ticket_id: ticketId, author_id: authorId, internal })),
+        internal ? 'write internal notes' : 'reply on tickets',
+      );
       assertNotArchived(ticket);
       const now = new Date();
       const message = await this.messages.insert(manager, {
@@ -64,7 +67,10 @@ export class MessagesService {
       if (!internal && !byRequester && !ticket.first_responded_at) {
         changes.first_responded_at = now;
         clock = { ...clock, first_responded_at: now };
-        events.push({ type: 'ticket.first_responded', payload: { message_id: message.id, late: !!ticket.first_response_due_at && now > ticket.first_response_due_at } });
+        events.push({
+          type: 'ticket.first_responded',
+          payload: { message_id: message.id, late: !!ticket.first_response_due_at && now > ticket.first_response_due_at },
+        });
       }
       const reopenedByReply = !internal && byRequester ? statusAfterRequesterReply(ticket.status) : null;
       if (reopenedByReply) {
@@ -88,18 +94,26 @@ export class MessagesService {
       }
       if (policy && Object.keys(changes).length > 0) {
         const waiting = changes.next_reply_started_at !== undefined ? changes.next_reply_started_at : ticket.next_reply_started_at;
-        Object.assign(changes, slaColumns(termsOf(policy), clock, status, now, { pendingCheck: ticket.next_sla_check_at, nextReply: nextReplyOf(policy, { next_reply_started_at: waiting }) }));
+        Object.assign(
+          changes,
+          slaColumns(termsOf(policy), clock, status, now, {
+            pendingCheck: ticket.next_sla_check_at,
+            nextReply: nextReplyOf(policy, { next_reply_started_at: waiting }),
+          }),
+        );
       }
 
       const ticketChanges = diff(ticket, changes);
       const current = Object.keys(ticketChanges).length > 0 ? await this.tickets.update(manager, actor.tenantId, ticketId, changes, now) : ticket;
       reschedule = { before: ticket, after: current };
       await this.recorder.record(manager, originOf(actor, meta), current, 'message_added', { message_id: message.id, internal, ...ticketChanges }, events, now);
-      if (nextReplyMet) await this.recorder.slaEvent(manager, current, 'met', 'next_reply', { due_at: nextReplyMet.toISOString(), replied_at: now.toISOString() }, now);
+      if (nextReplyMet)
+        await this.recorder.slaEvent(manager, current, 'met', 'next_reply', { due_at: nextReplyMet.toISOString(), replied_at: now.toISOString() }, now);
       if (changes.first_responded_at && ticket.first_response_due_at && now <= ticket.first_response_due_at) {
         await this.recorder.slaEvent(manager, current, 'met', 'first_response', { responded_at: now.toISOString() }, now);
       }
-      if (ticket.sla_paused_at && !current.sla_paused_at) await this.recorder.slaEvent(manager, current, 'resumed', null, { status: current.status, reason: 'requester_replied' }, now);
+      if (ticket.sla_paused_at && !current.sla_paused_at)
+        await this.recorder.slaEvent(manager, current, 'resumed', null, { status: current.status, reason: 'requester_replied' }, now);
       return message;
     });
     const changed = reschedule as { before: TicketRow; after: TicketRow } | null;

@@ -18,15 +18,39 @@ export class TicketRecorder {
   ) {}
 
   /** A moment of the ticket's SLA clock, for its SLA log (GET /tickets/:id/sla). */
-  async slaEvent(manager: EntityManager, ticket: { id: string; tenant_id: string }, kind: SlaEventKind, target: SlaTarget | null, details: Record<string, unknown>, at: Date): Promise<void> {
+  async slaEvent(
+    manager: EntityManager,
+    ticket: { id: string; tenant_id: string },
+    kind: SlaEventKind,
+    target: SlaTarget | null,
+    details: Record<string, unknown>,
+    at: Date,
+  ): Promise<void> {
     await this.slaEvents.record(manager, { tenant_id: ticket.tenant_id, ticket_id: ticket.id, kind, target, details, window_key: null, occurred_at: at });
   }
 
   /** A change of the ticket: its audit row, then its events. */
-  async record(manager: EntityManager, origin: Origin, ticket: { id: string; tenant_id: string }, action: string, changes: Record<string, unknown>, events: DomainEvent[], at: Date): Promise<void> {
+  async record(
+    manager: EntityManager,
+    origin: Origin,
+    ticket: { id: string; tenant_id: string },
+    action: string,
+    changes: Record<string, unknown>,
+    events: DomainEvent[],
+    at: Date,
+  ): Promise<void> {
     await this.audit.append(
       manager,
-      { tenant_id: ticket.tenant_id, ticket_id: ticket.id, actor_type: origin.actor_type, actor_id: origin.actor_id, action, changes, ip: origin.ip, request_id: origin.request_id },
+      {
+        tenant_id: ticket.tenant_id,
+        ticket_id: ticket.id,
+        actor_type: origin.actor_type,
+        actor_id: origin.actor_id,
+        action,
+        changes,
+        ip: origin.ip,
+        request_id: origin.request_id,
+      },
       at,
     );
     await this.publish(manager, origin, ticket, events, at);
@@ -36,7 +60,11 @@ export class TicketRecorder {
   async publish(manager: EntityManager, origin: Origin, ticket: { id: string; tenant_id: string }, events: DomainEvent[], at: Date): Promise<void> {
     for (const event of events) {
       const payload = storedEventPayload(event, ticket, origin);
-      await this.outbox.add(manager, { tenant_id: ticket.tenant_id, aggregate_type: 'ticket', aggregate_id: ticket.id, type: event.type, payload: { ...payload } }, at);
+      await this.outbox.add(
+        manager,
+        { tenant_id: ticket.tenant_id, aggregate_type: 'ticket', aggregate_id: ticket.id, type: event.type, payload: { ...payload } },
+        at,
+      );
     }
   }
 }

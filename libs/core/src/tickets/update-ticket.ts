@@ -51,7 +51,9 @@ export class UpdateTicket {
       const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, id));
       assertNotArchived(ticket);
       if (ticket.version !== expectedVersion) {
-        throw new DomainError('precondition_failed', `The ticket has changed (version ${ticket.version}, If-Match named ${expectedVersion}); read it again.`, { current_version: ticket.version });
+        throw new DomainError('precondition_failed', `The ticket has changed (version ${ticket.version}, If-Match named ${expectedVersion}); read it again.`, {
+          current_version: ticket.version,
+        });
       }
       const { status, ...fields } = definedFields(input);
       const changes: TicketChanges = { ...fields };
@@ -104,20 +106,32 @@ export class UpdateTicket {
   }
 
   /** The SLA log's view of a change: a new policy applied, the clock paused or resumed, a target met. */
-  private async recordClockEvents(manager: EntityManager, before: TicketRow, after: TicketRow, policy: { id: string; version: number; priority: string } | null, at: Date): Promise<void> {
+  private async recordClockEvents(
+    manager: EntityManager,
+    before: TicketRow,
+    after: TicketRow,
+    policy: { id: string; version: number; priority: string } | null,
+    at: Date,
+  ): Promise<void> {
     if (policy && after.sla_policy_id !== before.sla_policy_id) {
       await this.recorder.slaEvent(manager, after, 'applied', null, { policy_id: policy.id, version: policy.version, priority: policy.priority }, at);
     }
     if (!before.sla_paused_at && after.sla_paused_at) await this.recorder.slaEvent(manager, after, 'paused', null, { status: after.status }, at);
     if (before.sla_paused_at && !after.sla_paused_at) {
-      await this.recorder.slaEvent(manager, after, 'resumed', null, { status: after.status, paused_seconds: after.sla_paused_seconds - before.sla_paused_seconds }, at);
+      await this.recorder.slaEvent(
+        manager,
+        after,
+        'resumed',
+        null,
+        { status: after.status, paused_seconds: after.sla_paused_seconds - before.sla_paused_seconds },
+        at,
+      );
     }
     if (!before.resolved_at && after.resolved_at && after.resolution_due_at && after.resolved_at <= after.resolution_due_at) {
       await this.recorder.slaEvent(manager, after, 'met', 'resolution', { resolved_at: after.resolved_at.toISOString() }, at);
     }
   }
 }
-
 
 function pickChanged(changes: TicketChanges, changed: Record<string, unknown>): TicketChanges {
   return Object.fromEntries(Object.entries(changes).filter(([key]) => key in changed)) as TicketChanges;

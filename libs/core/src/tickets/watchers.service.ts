@@ -19,12 +19,21 @@ export class WatchersService {
     private readonly auth: AuthService,
   ) {}
 
-  async add(actor: Actor, ticketId: string, userId: string | undefined, preferences: Partial<WatcherPreferences>, meta: RequestMeta = NO_REQUEST): Promise<TicketWatcherRow> {
+  async add(
+    actor: Actor,
+    ticketId: string,
+    userId: string | undefined,
+    preferences: Partial<WatcherPreferences>,
+    meta: RequestMeta = NO_REQUEST,
+  ): Promise<TicketWatcherRow> {
     const watcherId = userId ?? (actor.kind === 'user' ? actor.id : undefined);
     if (!watcherId) throw DomainError.validation([{ field: 'user_id', message: 'is required when the caller is not a user' }]);
     return this.dataSource.transaction(async (manager) => {
       const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, ticketId));
-      assertAllowed(actor.ability.can('create', subjectOf('Watcher', { ticket_id: ticketId, user_id: watcherId })), watcherId === actor.id ? 'watch tickets' : 'add other watchers');
+      assertAllowed(
+        actor.ability.can('create', subjectOf('Watcher', { ticket_id: ticketId, user_id: watcherId })),
+        watcherId === actor.id ? 'watch tickets' : 'add other watchers',
+      );
       assertNotArchived(ticket);
       const user = await this.users.findById(actor.tenantId, watcherId);
       if (!user?.active) throw DomainError.validation([{ field: 'user_id', message: 'is not an active user of this tenant' }]);
@@ -34,19 +43,41 @@ export class WatchersService {
       const now = new Date();
       const watcher = await this.watchers.add(manager, actor.tenantId, ticketId, watcherId, preferences, now);
       if (!watcher) throw new DomainError('conflict', 'This user already watches the ticket.');
-      await this.recorder.record(manager, originOf(actor, meta), ticket, 'watcher_added', { user_id: watcherId }, [{ type: 'watcher.added', payload: { user_id: watcherId } }], now);
+      await this.recorder.record(
+        manager,
+        originOf(actor, meta),
+        ticket,
+        'watcher_added',
+        { user_id: watcherId },
+        [{ type: 'watcher.added', payload: { user_id: watcherId } }],
+        now,
+      );
       return watcher;
     });
   }
 
-  async update(actor: Actor, ticketId: string, userId: string, preferences: Partial<WatcherPreferences>, meta: RequestMeta = NO_REQUEST): Promise<TicketWatcherRow> {
+  async update(
+    actor: Actor,
+    ticketId: string,
+    userId: string,
+    preferences: Partial<WatcherPreferences>,
+    meta: RequestMeta = NO_REQUEST,
+  ): Promise<TicketWatcherRow> {
     return this.dataSource.transaction(async (manager) => {
       const ticket = assertTicketReadable(actor, await this.tickets.lock(manager, actor.tenantId, ticketId));
       assertAllowed(actor.ability.can('update', subjectOf('Watcher', { ticket_id: ticketId, user_id: userId })), 'change this watcher');
       assertNotArchived(ticket);
       const watcher = await this.watchers.update(manager, actor.tenantId, ticketId, userId, preferences);
       if (!watcher) throw DomainError.notFound('Watcher');
-      await this.recorder.record(manager, originOf(actor, meta), ticket, 'watcher_updated', { user_id: userId, ...preferences }, [{ type: 'watcher.updated', payload: { user_id: userId } }], new Date());
+      await this.recorder.record(
+        manager,
+        originOf(actor, meta),
+        ticket,
+        'watcher_updated',
+        { user_id: userId, ...preferences },
+        [{ type: 'watcher.updated', payload: { user_id: userId } }],
+        new Date(),
+      );
       return watcher;
     });
   }
@@ -57,7 +88,15 @@ export class WatchersService {
       assertAllowed(actor.ability.can('delete', subjectOf('Watcher', { ticket_id: ticketId, user_id: userId })), 'remove this watcher');
       assertNotArchived(ticket);
       if (!(await this.watchers.remove(manager, actor.tenantId, ticketId, userId))) throw DomainError.notFound('Watcher');
-      await this.recorder.record(manager, originOf(actor, meta), ticket, 'watcher_removed', { user_id: userId }, [{ type: 'watcher.removed', payload: { user_id: userId } }], new Date());
+      await this.recorder.record(
+        manager,
+        originOf(actor, meta),
+        ticket,
+        'watcher_removed',
+        { user_id: userId },
+        [{ type: 'watcher.removed', payload: { user_id: userId } }],
+        new Date(),
+      );
     });
   }
 

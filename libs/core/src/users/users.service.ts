@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Page, PageRequest, RefreshTokensRepository, RolesRepository, TeamsRepository, UserEntity, UserFields, UserListFilter, UsersRepository } from '@helpdesk/database';
+import {
+  Page,
+  PageRequest,
+  RefreshTokensRepository,
+  RolesRepository,
+  TeamsRepository,
+  UserEntity,
+  UserFields,
+  UserListFilter,
+  UsersRepository,
+} from '@helpdesk/database';
 import { subjectOf } from '@helpdesk/access';
 import { DomainError, FieldError, definedFields } from '@helpdesk/domain';
 import { Actor, assertMayCreate, assertRecordAccess, readCondition, userIdOf } from '../access/actor';
@@ -70,7 +80,8 @@ export class UsersService {
     assertRecordAccess(actor, 'update', 'User', { ...user, ...fields }, 'User');
     await this.assertReferences(actor.tenantId, fields);
     // A new role or password makes a credential: no more power than the caller's own.
-    if (fields.role !== undefined || password) await this.credentials.assertWithinCallerPower(actor, { role: fields.role ?? user.role, scopes: null }, 'a user');
+    if (fields.role !== undefined || password)
+      await this.credentials.assertWithinCallerPower(actor, { role: fields.role ?? user.role, scopes: null }, 'a user');
     const passwordHash = password ? await hashPassword(password) : undefined;
     const endSessions = fields.active === false || passwordHash !== undefined;
     const updated = await this.dataSource

@@ -29,7 +29,10 @@ export class ApiKeysRepository {
 
   /** `access` is the caller's read condition on alias `k`. */
   list(tenantId: string, page: PageRequest, access: AccessCondition): Promise<Page<ApiKeyEntity>> {
-    const query = this.dataSource.manager.createQueryBuilder(ApiKeyEntity, 'k').where('k.tenant_id = :tenantId', { tenantId }).andWhere(`(${access.sql})`, access.params);
+    const query = this.dataSource.manager
+      .createQueryBuilder(ApiKeyEntity, 'k')
+      .where('k.tenant_id = :tenantId', { tenantId })
+      .andWhere(`(${access.sql})`, access.params);
     return keysetPage(query, 'api_keys', tenantId, page);
   }
 

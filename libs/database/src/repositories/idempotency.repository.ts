@@ -21,11 +21,22 @@ export class IdempotencyRepository {
       [tenantId, principal, key, requestHash],
     );
     if (inserted.length > 0) return null;
-    const [stored] = await manager.query('SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE tenant_id = $1 AND principal = $2 AND key = $3', [tenantId, principal, key]);
+    const [stored] = await manager.query(
+      'SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE tenant_id = $1 AND principal = $2 AND key = $3',
+      [tenantId, principal, key],
+    );
     return stored;
   }
 
-  async complete(manager: EntityManager, tenantId: string, principal: string, key: string, status: number, body: unknown, resourceId: string | null): Promise<void> {
+  async complete(
+    manager: EntityManager,
+    tenantId: string,
+    principal: string,
+    key: string,
+    status: number,
+    body: unknown,
+    resourceId: string | null,
+  ): Promise<void> {
     await manager.query(
       'UPDATE idempotency_keys SET response_status = $4, response_body = $5::jsonb, resource_id = $6 WHERE tenant_id = $1 AND principal = $2 AND key = $3',
       [tenantId, principal, key, status, JSON.stringify(body), resourceId],

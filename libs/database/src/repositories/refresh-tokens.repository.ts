@@ -2,10 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RefreshTokenEntity } from '../entities';
 
-export type ConsumeResult =
-  | { outcome: 'consumed'; token: RefreshTokenEntity }
-  | { outcome: 'reused'; token: RefreshTokenEntity }
-  | { outcome: 'invalid' };
+export type ConsumeResult = { outcome: 'consumed'; token: RefreshTokenEntity } | { outcome: 'reused'; token: RefreshTokenEntity } | { outcome: 'invalid' };
 
 @Injectable()
 export class RefreshTokensRepository {

@@ -17,7 +17,10 @@ export class RolesRepository {
 
   /** `access` is the caller's read condition on alias `r`. */
   list(tenantId: string, page: PageRequest, access: AccessCondition): Promise<Page<RoleEntity>> {
-    const query = this.dataSource.manager.createQueryBuilder(RoleEntity, 'r').where('r.tenant_id = :tenantId', { tenantId }).andWhere(`(${access.sql})`, access.params);
+    const query = this.dataSource.manager
+      .createQueryBuilder(RoleEntity, 'r')
+      .where('r.tenant_id = :tenantId', { tenantId })
+      .andWhere(`(${access.sql})`, access.params);
     return keysetPage(query, 'roles', tenantId, page);
   }
 

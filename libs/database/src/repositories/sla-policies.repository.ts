@@ -42,15 +42,21 @@ export class SlaPoliciesRepository {
    * Stores new terms as the next version of the priority's policy. Tickets keep the version they
    * were stamped with; the row lock on the current version serialises concurrent edits.
    */
-  async putNewVersion(tenantId: string, priority: TicketPriority, fields: SlaPolicyFields, createdBy: string | null, manager?: EntityManager): Promise<SlaPolicyEntity> {
+  async putNewVersion(
+    tenantId: string,
+    priority: TicketPriority,
+    fields: SlaPolicyFields,
+    createdBy: string | null,
+    manager?: EntityManager,
+  ): Promise<SlaPolicyEntity> {
     const work = async (tx: EntityManager) => {
       // Edits of one priority queue here. A row lock alone is not enough: a waiter would wake to
       // find the row it waited for no longer current and collide on the unique version.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sla-policy:${tenantId}:${priority}`]);
-      const [current] = await tx.query(
-        'SELECT id, version FROM sla_policies WHERE tenant_id = $1 AND priority = $2 AND is_current FOR UPDATE',
-        [tenantId, priority],
-      );
+      const [current] = await tx.query('SELECT id, version FROM sla_policies WHERE tenant_id = $1 AND priority = $2 AND is_current FOR UPDATE', [
+        tenantId,
+        priority,
+      ]);
       if (current) await tx.query('UPDATE sla_policies SET is_current = false WHERE id = $1', [current.id]);
       const version = current ? current.version + 1 : 1;
       return tx.save(tx.create(SlaPolicyEntity, { ...fields, tenant_id: tenantId, priority, version, is_current: true, created_by: createdBy }));

@@ -15,7 +15,10 @@ export class TeamsRepository {
 
   /** `access` is the caller's read condition on alias `t`. */
   list(tenantId: string, page: PageRequest, access: AccessCondition): Promise<Page<TeamEntity>> {
-    const query = this.dataSource.manager.createQueryBuilder(TeamEntity, 't').where('t.tenant_id = :tenantId', { tenantId }).andWhere(`(${access.sql})`, access.params);
+    const query = this.dataSource.manager
+      .createQueryBuilder(TeamEntity, 't')
+      .where('t.tenant_id = :tenantId', { tenantId })
+      .andWhere(`(${access.sql})`, access.params);
     return keysetPage(query, 'teams', tenantId, page);
   }
 
@@ -53,7 +56,10 @@ export class TeamsRepository {
   /** Deletes the team and takes it out of its members' team lists, in one transaction. */
   async delete(tenantId: string, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query('UPDATE users SET team_ids = array_remove(team_ids, $2), updated_at = now() WHERE tenant_id = $1 AND $2 = ANY(team_ids)', [tenantId, id]);
+      await manager.query('UPDATE users SET team_ids = array_remove(team_ids, $2), updated_at = now() WHERE tenant_id = $1 AND $2 = ANY(team_ids)', [
+        tenantId,
+        id,
+      ]);
       await manager.delete(TeamEntity, { tenant_id: tenantId, id });
     });
   }

@@ -24,14 +24,30 @@ export class TicketAuditRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async append(manager: EntityManager, entry: AuditEntry, at: Date): Promise<void> {
-    const [last] = await manager.query('SELECT hash FROM ticket_audit WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY seq DESC LIMIT 1', [entry.tenant_id, entry.ticket_id]);
+    const [last] = await manager.query('SELECT hash FROM ticket_audit WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY seq DESC LIMIT 1', [
+      entry.tenant_id,
+      entry.ticket_id,
+    ]);
     // Hash what the database will give back: JSON round-trips the changes (dates become strings).
     const content: AuditContent = { ...entry, id: randomUUID(), changes: JSON.parse(JSON.stringify(entry.changes)), created_at: at };
     const prevHash: string | null = last?.hash ?? null;
     await manager.query(
       `INSERT INTO ticket_audit (id, tenant_id, ticket_id, actor_type, actor_id, action, changes, ip, request_id, created_at, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12)`,
-      [content.id, content.tenant_id, content.ticket_id, content.actor_type, content.actor_id, content.action, JSON.stringify(content.changes), content.ip, content.request_id, at, prevHash, auditHash(prevHash, content)],
+      [
+        content.id,
+        content.tenant_id,
+        content.ticket_id,
+        content.actor_type,
+        content.actor_id,
+        content.action,
+        JSON.stringify(content.changes),
+        content.ip,
+        content.request_id,
+        at,
+        prevHash,
+        auditHash(prevHash, content),
+      ],
     );
   }
 
@@ -49,7 +65,10 @@ export class TicketAuditRepository {
   }
 
   async chain(tenantId: string, ticketId: string): Promise<AuditChainRow[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ticket_audit WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY seq`, [tenantId, ticketId]);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ticket_audit WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY seq`,
+      [tenantId, ticketId],
+    );
     return rows.map(toRow);
   }
 }

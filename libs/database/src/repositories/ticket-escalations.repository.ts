@@ -30,7 +30,8 @@ export interface EscalationFilter {
   since?: Date;
 }
 
-const COLUMNS = 'id, tenant_id, ticket_id, from_level, to_level, from_role, to_role, trigger, breach_key, reason, chain_exhausted, actor_type, actor_id, acknowledged_at, acknowledged_by, created_at';
+const COLUMNS =
+  'id, tenant_id, ticket_id, from_level, to_level, from_role, to_role, trigger, breach_key, reason, chain_exhausted, actor_type, actor_id, acknowledged_at, acknowledged_by, created_at';
 
 /** The escalation log: one row per (ticket, level, breach), enforced by a unique index. */
 @Injectable()
@@ -43,7 +44,21 @@ export class TicketEscalationsRepository {
       `INSERT INTO ticket_escalations (tenant_id, ticket_id, from_level, to_level, from_role, to_role, trigger, breach_key, reason, chain_exhausted, actor_type, actor_id, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (ticket_id, to_level, breach_key) DO NOTHING RETURNING ${COLUMNS}`,
-      [row.tenant_id, row.ticket_id, row.from_level, row.to_level, row.from_role, row.to_role, row.trigger, row.breach_key, row.reason, row.chain_exhausted, row.actor_type, row.actor_id, row.created_at],
+      [
+        row.tenant_id,
+        row.ticket_id,
+        row.from_level,
+        row.to_level,
+        row.from_role,
+        row.to_role,
+        row.trigger,
+        row.breach_key,
+        row.reason,
+        row.chain_exhausted,
+        row.actor_type,
+        row.actor_id,
+        row.created_at,
+      ],
     );
     return rows[0] ?? null;
   }
@@ -63,7 +78,10 @@ export class TicketEscalationsRepository {
   }
 
   async forTicket(tenantId: string, ticketId: string): Promise<TicketEscalationRow[]> {
-    return this.dataSource.query(`SELECT ${COLUMNS} FROM ticket_escalations WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at, to_level`, [tenantId, ticketId]);
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM ticket_escalations WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at, to_level`, [
+      tenantId,
+      ticketId,
+    ]);
   }
 
   /** Recent escalations, newest first, of the tickets the caller may see (`access` on alias `t`). */
@@ -76,7 +94,9 @@ export class TicketEscalationsRepository {
     if (filter.since) where.push(`e.created_at >= ${params.add(filter.since)}`);
     if (page.after) where.push(params.named(page.after.sql, page.after.params));
     const rows: TicketEscalationRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM ticket_escalations e JOIN tickets t ON t.id = e.ticket_id AND t.tenant_id = e.tenant_id
+      `SELECT ${COLUMNS.split(', ')
+        .map((c) => `e.${c}`)
+        .join(', ')} FROM ticket_escalations e JOIN tickets t ON t.id = e.ticket_id AND t.tenant_id = e.tenant_id
        WHERE ${where.join(' AND ')} ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`,
       params.values,
     );

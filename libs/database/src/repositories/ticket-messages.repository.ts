@@ -25,7 +25,16 @@ export class TicketMessagesRepository {
     const [row] = await manager.query(
       `INSERT INTO ticket_messages (tenant_id, ticket_id, author_id, author_api_key_id, body, internal, attachment_ids, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-      [message.tenant_id, message.ticket_id, message.author_id, message.author_api_key_id, message.body, message.internal, message.attachment_ids, message.created_at],
+      [
+        message.tenant_id,
+        message.ticket_id,
+        message.author_id,
+        message.author_api_key_id,
+        message.body,
+        message.internal,
+        message.attachment_ids,
+        message.created_at,
+      ],
     );
     return row;
   }
@@ -37,7 +46,9 @@ export class TicketMessagesRepository {
     const where = [`m.tenant_id = ${params.add(tenantId)}`, `m.ticket_id = ${params.add(ticketId)}`, `(${params.named(access.sql, access.params)})`];
     if (page.after) where.push(params.named(page.after.sql, page.after.params));
     const rows: TicketMessageRow[] = await this.dataSource.query(
-      `SELECT ${COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')} FROM ticket_messages m WHERE ${where.join(' AND ')}
+      `SELECT ${COLUMNS.split(', ')
+        .map((c) => `m.${c}`)
+        .join(', ')} FROM ticket_messages m WHERE ${where.join(' AND ')}
        ORDER BY ${page.orderBy} LIMIT ${params.add(page.fetch)}`,
       params.values,
     );

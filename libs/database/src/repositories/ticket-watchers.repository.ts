@@ -21,7 +21,14 @@ export class TicketWatchersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Adds the watcher; returns null when the user already watches the ticket. */
-  async add(manager: EntityManager, tenantId: string, ticketId: string, userId: string, preferences: Partial<WatcherPreferences>, at: Date): Promise<TicketWatcherRow | null> {
+  async add(
+    manager: EntityManager,
+    tenantId: string,
+    ticketId: string,
+    userId: string,
+    preferences: Partial<WatcherPreferences>,
+    at: Date,
+  ): Promise<TicketWatcherRow | null> {
     const rows = await manager.query(
       `INSERT INTO ticket_watchers (tenant_id, ticket_id, user_id, notify_email, notify_push, notify_sms, created_at)
        VALUES ($1, $2, $3, COALESCE($4, true), COALESCE($5, false), COALESCE($6, false), $7)
@@ -32,11 +39,21 @@ export class TicketWatchersRepository {
   }
 
   async find(tenantId: string, ticketId: string, userId: string, manager: EntityManager = this.dataSource.manager): Promise<TicketWatcherRow | null> {
-    const rows = await manager.query(`SELECT ${COLUMNS} FROM ticket_watchers WHERE tenant_id = $1 AND ticket_id = $2 AND user_id = $3`, [tenantId, ticketId, userId]);
+    const rows = await manager.query(`SELECT ${COLUMNS} FROM ticket_watchers WHERE tenant_id = $1 AND ticket_id = $2 AND user_id = $3`, [
+      tenantId,
+      ticketId,
+      userId,
+    ]);
     return rows[0] ?? null;
   }
 
-  async update(manager: EntityManager, tenantId: string, ticketId: string, userId: string, preferences: Partial<WatcherPreferences>): Promise<TicketWatcherRow | null> {
+  async update(
+    manager: EntityManager,
+    tenantId: string,
+    ticketId: string,
+    userId: string,
+    preferences: Partial<WatcherPreferences>,
+  ): Promise<TicketWatcherRow | null> {
     const [rows] = await manager.query(
       `UPDATE ticket_watchers SET notify_email = COALESCE($4, notify_email), notify_push = COALESCE($5, notify_push), notify_sms = COALESCE($6, notify_sms)
        WHERE tenant_id = $1 AND ticket_id = $2 AND user_id = $3 RETURNING ${COLUMNS}`,
@@ -52,6 +69,9 @@ export class TicketWatchersRepository {
 
   /** Watchers of one ticket (a ticket has tens, not thousands: no pagination needed). */
   async list(tenantId: string, ticketId: string): Promise<TicketWatcherRow[]> {
-    return this.dataSource.query(`SELECT ${COLUMNS} FROM ticket_watchers WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at, id`, [tenantId, ticketId]);
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM ticket_watchers WHERE tenant_id = $1 AND ticket_id = $2 ORDER BY created_at, id`, [
+      tenantId,
+      ticketId,
+    ]);
   }
 }

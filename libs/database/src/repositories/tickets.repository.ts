@@ -51,7 +51,10 @@ export interface TicketRow {
   updated_at: Date;
 }
 
-export type NewTicket = Omit<TicketRow, 'id' | 'version' | 'archived' | 'created_at' | 'updated_at' | 'reopen_count' | 'escalation_level' | 'breached_at' | 'resolved_at' | 'closed_at'> & {
+export type NewTicket = Omit<
+  TicketRow,
+  'id' | 'version' | 'archived' | 'created_at' | 'updated_at' | 'reopen_count' | 'escalation_level' | 'breached_at' | 'resolved_at' | 'closed_at'
+> & {
   created_at: Date;
 };
 
@@ -118,16 +121,78 @@ const SORT_KEYS: Record<TicketSort, (alias: string) => string> = {
 
 // The columns insert and update may name: SQL built from a NewTicket's or a TicketChanges' keys.
 const INSERTABLE = columnsOf<NewTicket>()('tickets', [
-  'tenant_id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id', 'owner_role',
-  'franchise_id', 'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'sla_policy_id', 'first_response_due_at',
-  'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at',
-  'sla_paused_at', 'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'resolution_summary', 'created_at',
+  'tenant_id',
+  'title',
+  'description',
+  'type',
+  'priority',
+  'status',
+  'source',
+  'source_id',
+  'requester_id',
+  'assignee_id',
+  'team_id',
+  'owner_role',
+  'franchise_id',
+  'region',
+  'linked_type',
+  'linked_id',
+  'tags',
+  'metadata',
+  'is_sensitive',
+  'sla_policy_id',
+  'first_response_due_at',
+  'first_response_warn_at',
+  'first_responded_at',
+  'resolution_due_at',
+  'resolution_warn_at',
+  'next_reply_started_at',
+  'next_reply_due_at',
+  'sla_paused_at',
+  'sla_paused_seconds',
+  'sla_state',
+  'next_sla_check_at',
+  'resolution_summary',
+  'created_at',
 ]);
 const UPDATABLE = columnsOf<Required<TicketChanges>>()('tickets', [
-  'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id', 'owner_role', 'franchise_id',
-  'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'archived', 'sla_policy_id', 'first_response_due_at', 'first_response_warn_at',
-  'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at', 'sla_paused_at', 'sla_paused_seconds',
-  'sla_state', 'next_sla_check_at', 'escalation_level', 'breached_at', 'reopen_count', 'resolution_summary', 'resolved_at', 'closed_at',
+  'title',
+  'description',
+  'type',
+  'priority',
+  'status',
+  'source',
+  'source_id',
+  'requester_id',
+  'assignee_id',
+  'team_id',
+  'owner_role',
+  'franchise_id',
+  'region',
+  'linked_type',
+  'linked_id',
+  'tags',
+  'metadata',
+  'is_sensitive',
+  'archived',
+  'sla_policy_id',
+  'first_response_due_at',
+  'first_response_warn_at',
+  'first_responded_at',
+  'resolution_due_at',
+  'resolution_warn_at',
+  'next_reply_started_at',
+  'next_reply_due_at',
+  'sla_paused_at',
+  'sla_paused_seconds',
+  'sla_state',
+  'next_sla_check_at',
+  'escalation_level',
+  'breached_at',
+  'reopen_count',
+  'resolution_summary',
+  'resolved_at',
+  'closed_at',
 ]);
 const SLA_BOOKKEEPING = columnsOf<Required<SlaChanges>>()('tickets', ['sla_state', 'next_sla_check_at', 'breached_at']);
 type SlaChanges = Pick<TicketChanges, 'sla_state' | 'next_sla_check_at' | 'breached_at'>;
@@ -153,7 +218,11 @@ export class TicketsRepository {
   }
 
   async findBySource(manager: EntityManager, tenantId: string, source: string, sourceId: string): Promise<TicketRow | null> {
-    const rows = await manager.query(`SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE t.tenant_id = $1 AND t.source = $2 AND t.source_id = $3`, [tenantId, source, sourceId]);
+    const rows = await manager.query(`SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE t.tenant_id = $1 AND t.source = $2 AND t.source_id = $3`, [
+      tenantId,
+      source,
+      sourceId,
+    ]);
     return rows[0] ? toRow(rows[0]) : null;
   }
 
@@ -175,7 +244,9 @@ export class TicketsRepository {
   /** Applies changes to a locked ticket, bumping its version. */
   async update(manager: EntityManager, tenantId: string, id: string, changes: TicketChanges, at: Date): Promise<TicketRow> {
     const params = new SqlParams();
-    const sets = UPDATABLE.entries(definedFields(changes)).map(([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`);
+    const sets = UPDATABLE.entries(definedFields(changes)).map(
+      ([column, value]) => `${column} = ${column === 'metadata' ? `${params.add(JSON.stringify(value))}::jsonb` : params.add(value)}`,
+    );
     const [rows] = await manager.query(
       `UPDATE tickets SET ${[...sets, `version = version + 1`, `updated_at = ${params.add(at)}`].join(', ')}
        WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}
@@ -187,7 +258,10 @@ export class TicketsRepository {
 
   /** Locks the ticket unless another transaction holds it (then null): for workers that may skip it. */
   async lockUnlessBusy(manager: EntityManager, tenantId: string, id: string): Promise<TicketRow | null> {
-    const rows = await manager.query(`SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE t.tenant_id = $1 AND t.id = $2 FOR NO KEY UPDATE SKIP LOCKED`, [tenantId, id]);
+    const rows = await manager.query(`SELECT ${SELECT_COLUMNS('t')} FROM tickets t WHERE t.tenant_id = $1 AND t.id = $2 FOR NO KEY UPDATE SKIP LOCKED`, [
+      tenantId,
+      id,
+    ]);
     return rows[0] ? toRow(rows[0]) : null;
   }
 
@@ -206,7 +280,15 @@ export class TicketsRepository {
    * Moves the ticket one escalation level, only if it is still at `fromLevel` (compare-and-set):
    * of any number of concurrent escalations from the same level, exactly one succeeds.
    */
-  async escalateFrom(manager: EntityManager, tenantId: string, id: string, fromLevel: number, toLevel: number, ownerRole: string, at: Date): Promise<TicketRow | null> {
+  async escalateFrom(
+    manager: EntityManager,
+    tenantId: string,
+    id: string,
+    fromLevel: number,
+    toLevel: number,
+    ownerRole: string,
+    at: Date,
+  ): Promise<TicketRow | null> {
     const [rows] = await manager.query(
       `UPDATE tickets SET escalation_level = $4, owner_role = $5, version = version + 1, updated_at = $6
        WHERE tenant_id = $1 AND id = $2 AND escalation_level = $3 RETURNING ${COLUMNS.join(', ')}`,
@@ -219,7 +301,11 @@ export class TicketsRepository {
    * Open tickets whose next SLA check is due, across tenants, in (next_sla_check_at, id) order
    * from `after`: the sweep pages through them by the partial index and never loads the table.
    */
-  async dueForSlaCheck(now: Date, limit: number, after: { at: Date; id: string } | null): Promise<Array<{ id: string; tenant_id: string; next_sla_check_at: Date }>> {
+  async dueForSlaCheck(
+    now: Date,
+    limit: number,
+    after: { at: Date; id: string } | null,
+  ): Promise<Array<{ id: string; tenant_id: string; next_sla_check_at: Date }>> {
     return this.dataSource.query(
       `SELECT id, tenant_id, next_sla_check_at FROM tickets
        WHERE next_sla_check_at IS NOT NULL AND status NOT IN (${DONE_STATUSES_SQL}) AND next_sla_check_at <= $1

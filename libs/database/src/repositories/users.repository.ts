@@ -41,7 +41,10 @@ export class UsersRepository {
 
   /** `access` is the caller's read condition on alias `u`. */
   list(tenantId: string, filter: UserListFilter, page: PageRequest, access: AccessCondition): Promise<Page<UserEntity>> {
-    const query = this.dataSource.manager.createQueryBuilder(UserEntity, 'u').where('u.tenant_id = :tenantId', { tenantId }).andWhere(`(${access.sql})`, access.params);
+    const query = this.dataSource.manager
+      .createQueryBuilder(UserEntity, 'u')
+      .where('u.tenant_id = :tenantId', { tenantId })
+      .andWhere(`(${access.sql})`, access.params);
     if (filter.role) query.andWhere('u.role = :role', { role: filter.role });
     if (filter.team_id) query.andWhere(':teamId = ANY(u.team_ids)', { teamId: filter.team_id });
     if (filter.active !== undefined) query.andWhere('u.active = :active', { active: filter.active });
@@ -95,10 +98,10 @@ export class UsersRepository {
   }
 
   async passwordHash(tenantId: string, id: string): Promise<string | null> {
-    const rows: Array<{ password_hash: string | null }> = await this.dataSource.query(
-      'SELECT password_hash FROM users WHERE tenant_id = $1 AND id = $2',
-      [tenantId, id],
-    );
+    const rows: Array<{ password_hash: string | null }> = await this.dataSource.query('SELECT password_hash FROM users WHERE tenant_id = $1 AND id = $2', [
+      tenantId,
+      id,
+    ]);
     return rows[0]?.password_hash ?? null;
   }
 

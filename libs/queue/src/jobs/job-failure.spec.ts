@@ -73,7 +73,10 @@ describe('classifyJobFailure / toJobFailure: the one mapping of every processor'
     ['ioredis: retries per request exhausted', Object.assign(new Error('Reached the max retries per request limit'), { name: 'MaxRetriesPerRequestError' })],
     ['an aborted or timed-out fetch', new DOMException('The operation was aborted due to timeout', 'TimeoutError')],
     ['fetch failed, refused underneath (cause)', new TypeError('fetch failed', { cause: withCode('connect ECONNREFUSED', 'ECONNREFUSED') })],
-    ['refused on every address (AggregateError)', Object.assign(new AggregateError([withCode('a', 'ECONNREFUSED'), withCode('b', 'ECONNREFUSED')], 'connect failed'), {})],
+    [
+      'refused on every address (AggregateError)',
+      Object.assign(new AggregateError([withCode('a', 'ECONNREFUSED'), withCode('b', 'ECONNREFUSED')], 'connect failed'), {}),
+    ],
     ['a lost Redis lock', new LockLostError('sla-sweep')],
     ['a busy row (TransientJobError)', new TransientJobError('ticket is busy')],
   ];

@@ -32,7 +32,10 @@ describe('parseJobPayload', () => {
   });
 
   it('names each invalid or missing field', () => {
-    expect(problems({ tenant_id: TENANT, ticket_id: 'nope' })).toEqual([expect.stringMatching(/^ticket_id must be a UUID/), expect.stringMatching(/^due_at must be a valid ISO 8601/)]);
+    expect(problems({ tenant_id: TENANT, ticket_id: 'nope' })).toEqual([
+      expect.stringMatching(/^ticket_id must be a UUID/),
+      expect.stringMatching(/^due_at must be a valid ISO 8601/),
+    ]);
   });
 
   it.each([null, undefined, 'check', 42, [valid]])('refuses a payload that is not an object: %p', (data) => {

@@ -3,7 +3,16 @@ import { DomainError } from '@helpdesk/domain';
 import { JOB_QUEUES, QUEUES } from '../queues';
 import { SLA_QUEUE } from '../sla-queue';
 import { JobProducer } from './job-producer';
-import { assertEveryQueueConsumed, assertJobHandlers, ConsumesQueue, consumedQueueOf, JobContractError, JobHandlers, JobProcessor, missingHandlers } from './job-processor';
+import {
+  assertEveryQueueConsumed,
+  assertJobHandlers,
+  ConsumesQueue,
+  consumedQueueOf,
+  JobContractError,
+  JobHandlers,
+  JobProcessor,
+  missingHandlers,
+} from './job-processor';
 import { DEFAULT_JOB_OPTIONS, defineQueue, jobOptionsOf } from './queue-definition';
 
 const TICKET = '0b7c2f7e-6a43-4d8b-9a55-3a9c0b1e2d4f';
@@ -43,7 +52,9 @@ describe('the start-up check', () => {
 
   it('refuses to start, in one line naming the processor, the job and the queue, when a handler is missing', () => {
     expect(() => new IncompleteSlaProcessor().onModuleInit()).toThrow(JobContractError);
-    expect(() => new IncompleteSlaProcessor().onModuleInit()).toThrow(/^The worker cannot start: IncompleteSlaProcessor has no handler for job "sweep" of queue "sla"$/);
+    expect(() => new IncompleteSlaProcessor().onModuleInit()).toThrow(
+      /^The worker cannot start: IncompleteSlaProcessor has no handler for job "sweep" of queue "sla"$/,
+    );
   });
 
   it('names every missing handler, and a non-function counts as missing', () => {
@@ -60,7 +71,9 @@ describe('the start-up check', () => {
     expect(consumedQueueOf(TestSlaProcessor)).toBe('sla');
     expect(() => assertEveryQueueConsumed([TestSlaProcessor])).not.toThrow();
     const other = defineQueue({ name: 'exports', jobs: { run: { payload: class {} } } });
-    expect(() => assertEveryQueueConsumed([TestSlaProcessor], [...JOB_QUEUES, other])).toThrow('The worker cannot start: no processor consumes queue "exports"');
+    expect(() => assertEveryQueueConsumed([TestSlaProcessor], [...JOB_QUEUES, other])).toThrow(
+      'The worker cannot start: no processor consumes queue "exports"',
+    );
     expect(() => assertEveryQueueConsumed([])).toThrow(/no processor consumes queue "sla"/);
   });
 });
@@ -100,7 +113,12 @@ describe('the contract', () => {
   });
 
   it('declares default job options once; a queue and a job override them', () => {
-    expect(DEFAULT_JOB_OPTIONS).toEqual({ attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } });
+    expect(DEFAULT_JOB_OPTIONS).toEqual({
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
     expect(jobOptionsOf(SLA_QUEUE)).toEqual({ ...DEFAULT_JOB_OPTIONS, removeOnComplete: true, removeOnFail: 1000 });
     expect(jobOptionsOf(SLA_QUEUE, 'check-ticket')).toEqual({ ...DEFAULT_JOB_OPTIONS, removeOnComplete: true, removeOnFail: 1000 });
     expect(jobOptionsOf(SLA_QUEUE, 'sweep')).toEqual({ ...DEFAULT_JOB_OPTIONS, attempts: 1, removeOnComplete: 100, removeOnFail: 100 });

@@ -13,7 +13,9 @@ const RULES_DOC: ApiPropertyOptions = {
 };
 
 export class CreateRoleDto {
-  @ApiProperty({ example: 'night_shift' }) @Matches(ROLE_NAME_PATTERN, { message: 'name must be 2-63 lowercase letters, digits or underscores, starting with a letter' }) name: string;
+  @ApiProperty({ example: 'night_shift' })
+  @Matches(ROLE_NAME_PATTERN, { message: 'name must be 2-63 lowercase letters, digits or underscores, starting with a letter' })
+  name: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
   @ApiProperty(RULES_DOC) @IsArray() @ArrayMaxSize(200) @IsObject({ each: true }) rules: RoleRule[];
 }

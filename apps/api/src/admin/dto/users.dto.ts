@@ -9,15 +9,32 @@ export class CreateUserDto {
   @ApiProperty() @IsEmail() @MaxLength(320) email: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiPropertyOptional({ description: 'Set by the admin; at least 12 characters. Without it the user cannot log in.' })
-  @IsOptional() @IsString() @MinLength(12) @MaxLength(1024) password?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  password?: string;
   @ApiProperty({ example: 'ops_agent' }) @Matches(ROLE_NAME_PATTERN) role: string;
   @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(100) @IsUUID('all', { each: true }) team_ids?: string[];
   @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(100) franchise_id?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) @IsOptional() @IsString() @MaxLength(100) region?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, example: '+15551234567', pattern: '^\\+[1-9]\\d{6,14}$' }) @IsOptional() @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +15551234567' }) phone?: string | null;
-  @ApiPropertyOptional({ type: [String] }) @IsOmittable() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(4096, { each: true }) push_tokens?: string[];
+  @ApiPropertyOptional({ type: String, nullable: true, example: '+15551234567', pattern: '^\\+[1-9]\\d{6,14}$' })
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +15551234567' })
+  phone?: string | null;
+  @ApiPropertyOptional({ type: [String] })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(4096, { each: true })
+  push_tokens?: string[];
   @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'Requests per rate-limit window; default from configuration' })
-  @IsOptional() @IsInt() @Min(1) @Max(10_000_000) rate_limit?: number | null;
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  rate_limit?: number | null;
 }
 
 // skipNullProperties: false: a null email, name or role is refused (422), not passed on as "absent".

@@ -7,7 +7,10 @@ import { PageQueryDto } from '../../common/pagination.dto';
 export class EscalateDto {
   @ApiProperty({ description: 'Why; kept in the escalation log and the audit trail' }) @IsString() @MinLength(1) @MaxLength(500) reason: string;
   @ApiPropertyOptional({ description: 'The level you saw: 409 if the ticket has moved since (so two people do not escalate twice)' })
-  @IsOptional() @IsInt() @Min(0) from_level?: number;
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  from_level?: number;
 }
 
 export class DeEscalateDto {
@@ -44,7 +47,12 @@ export class EscalationDto {
 
 export class EscalateResultDto {
   @ApiProperty({ enum: ['escalated', 'exhausted'], description: 'exhausted: the chain has no further step' }) outcome: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The escalation written (an Escalation), or null when the chain was already exhausted' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'The escalation written (an Escalation), or null when the chain was already exhausted',
+  })
   escalation: EscalationDto | null;
 }
 
@@ -69,7 +77,8 @@ class SlaEventDto {
   @ApiProperty({ format: 'uuid' }) ticket_id: string;
   @ApiProperty({ enum: ['applied', 'paused', 'resumed', 'near_breach', 'breached', 'met', 'escalated', 'acknowledged'] }) kind: string;
   // No enum: OpenAPI 3.0 would need null among its values, which generators handle badly.
-  @ApiProperty({ type: String, nullable: true, description: 'first_response, next_reply or resolution; null for an event of the whole ticket' }) target: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'first_response, next_reply or resolution; null for an event of the whole ticket' }) target:
+    string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) details: Record<string, unknown>;
   @ApiProperty({ type: String, nullable: true }) window_key: string | null;
   @ApiProperty({ format: 'date-time' }) occurred_at: string;
@@ -82,7 +91,12 @@ export class TicketSlaDto {
     type: 'object',
     nullable: true,
     description: 'The policy version the ticket applies',
-    properties: { id: { type: 'string', format: 'uuid' }, priority: { type: 'string' }, version: { type: 'integer' }, escalation_chain: { type: 'array', items: { type: 'string' } } },
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      priority: { type: 'string' },
+      version: { type: 'integer' },
+      escalation_chain: { type: 'array', items: { type: 'string' } },
+    },
   })
   policy: { id: string; priority: string; version: number; escalation_chain: string[] } | null;
   @ApiProperty({ type: 'integer' }) escalation_level: number;

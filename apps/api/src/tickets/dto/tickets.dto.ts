@@ -1,18 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-  registerDecorator,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, registerDecorator } from 'class-validator';
 import { SLA_STATES, SlaState, TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES, TicketPriority, TicketStatus, TicketType } from '@helpdesk/domain';
 import { TICKET_SORTS } from '@helpdesk/database';
 import { IsInstant } from '../../common/instant';
@@ -38,7 +26,13 @@ function IsSmallJsonObject() {
 }
 
 const toBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
-const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value);
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
 
 export class CreateTicketDto {
   @ApiProperty({ minLength: 1, maxLength: 200 }) @IsString() @MinLength(1) @MaxLength(200) title: string;
@@ -47,8 +41,17 @@ export class CreateTicketDto {
   @ApiProperty({ enum: TICKET_PRIORITIES }) @IsIn(TICKET_PRIORITIES) priority: TicketPriority;
   @ApiPropertyOptional({ example: 'email', description: 'api, email, web, slack, manual, webhook, ...' }) @IsOptional() @Matches(KIND) source?: string;
   @ApiPropertyOptional({ description: 'Id in the source system; unique per tenant and source: a repeat returns the existing ticket (200)' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) source_id?: string;
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, _ . : -' }) tags?: string[];
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  source_id?: string;
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, _ . : -' })
+  tags?: string[];
   @ApiPropertyOptional({ example: 'payment' }) @IsOptional() @Matches(KIND) linked_type?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) linked_id?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsSmallJsonObject() metadata?: Record<string, unknown>;
@@ -63,11 +66,22 @@ export class CreateTicketDto {
 export class UpdateTicketDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) title?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20000) description?: string;
-  @ApiPropertyOptional({ enum: TICKET_PRIORITIES, description: 'Recomputes the SLA due dates' }) @IsOptional() @IsIn(TICKET_PRIORITIES) priority?: TicketPriority;
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(50) @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, _ . : -' }) tags?: string[];
+  @ApiPropertyOptional({ enum: TICKET_PRIORITIES, description: 'Recomputes the SLA due dates' })
+  @IsOptional()
+  @IsIn(TICKET_PRIORITIES)
+  priority?: TicketPriority;
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @Matches(TAG, { each: true, message: 'each tag must be 1-50 letters, digits, _ . : -' })
+  tags?: string[];
   @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsSmallJsonObject() metadata?: Record<string, unknown>;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() is_sensitive?: boolean;
-  @ApiPropertyOptional({ enum: TICKET_STATUSES, description: 'Through the state machine: 409 with the allowed targets otherwise' }) @IsOptional() @IsIn(TICKET_STATUSES) status?: TicketStatus;
+  @ApiPropertyOptional({ enum: TICKET_STATUSES, description: 'Through the state machine: 409 with the allowed targets otherwise' })
+  @IsOptional()
+  @IsIn(TICKET_STATUSES)
+  status?: TicketStatus;
   @ApiPropertyOptional({ description: 'Required to resolve' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(5000) resolution_summary?: string;
 }
 
@@ -80,8 +94,18 @@ export class AssignTicketDto {
 const SORT_VALUES = TICKET_SORTS.flatMap((s) => [s, `-${s}`]);
 
 export class ListTicketsQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Comma-separated', example: 'open,in_progress' }) @IsOptional() @Transform(toList) @IsArray() @IsIn(TICKET_STATUSES, { each: true }) status?: TicketStatus[];
-  @ApiPropertyOptional({ description: 'Comma-separated' }) @IsOptional() @Transform(toList) @IsArray() @IsIn(TICKET_PRIORITIES, { each: true }) priority?: TicketPriority[];
+  @ApiPropertyOptional({ description: 'Comma-separated', example: 'open,in_progress' })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @IsIn(TICKET_STATUSES, { each: true })
+  status?: TicketStatus[];
+  @ApiPropertyOptional({ description: 'Comma-separated' })
+  @IsOptional()
+  @Transform(toList)
+  @IsArray()
+  @IsIn(TICKET_PRIORITIES, { each: true })
+  priority?: TicketPriority[];
   @ApiPropertyOptional({ description: 'Comma-separated' }) @IsOptional() @Transform(toList) @IsArray() @IsIn(TICKET_TYPES, { each: true }) type?: TicketType[];
   @ApiPropertyOptional({ description: 'Comma-separated' }) @IsOptional() @Transform(toList) @IsArray() @IsIn(SLA_STATES, { each: true }) sla_state?: SlaState[];
   @ApiPropertyOptional() @IsOptional() @IsUUID() assignee_id?: string;
@@ -97,8 +121,15 @@ export class ListTicketsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() created_before?: Date;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant() due_before?: Date;
   @ApiPropertyOptional({ description: 'Full-text search over title and description (web search syntax: "exact phrase", -not, or)' })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) q?: string;
-  @ApiPropertyOptional({ enum: SORT_VALUES, default: '-created_at', description: 'A leading - sorts descending' }) @IsOptional() @IsIn(SORT_VALUES) sort?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  q?: string;
+  @ApiPropertyOptional({ enum: SORT_VALUES, default: '-created_at', description: 'A leading - sorts descending' })
+  @IsOptional()
+  @IsIn(SORT_VALUES)
+  sort?: string;
 }
 
 export class AuditQueryDto extends PageQueryDto {}
