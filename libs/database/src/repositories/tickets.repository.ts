@@ -120,81 +120,22 @@ const SORT_KEYS: Record<TicketSort, (alias: string) => string> = {
 };
 
 // The columns insert and update may name: SQL built from a NewTicket's or a TicketChanges' keys.
+// prettier-ignore
 const INSERTABLE = columnsOf<NewTicket>()('tickets', [
-  'tenant_id',
-  'title',
-  'description',
-  'type',
-  'priority',
-  'status',
-  'source',
-  'source_id',
-  'requester_id',
-  'assignee_id',
-  'team_id',
-  'owner_role',
-  'franchise_id',
-  'region',
-  'linked_type',
-  'linked_id',
-  'tags',
-  'metadata',
-  'is_sensitive',
-  'sla_policy_id',
-  'first_response_due_at',
-  'first_response_warn_at',
-  'first_responded_at',
-  'resolution_due_at',
-  'resolution_warn_at',
-  'next_reply_started_at',
-  'next_reply_due_at',
-  'sla_paused_at',
-  'sla_paused_seconds',
-  'sla_state',
-  'next_sla_check_at',
-  'resolution_summary',
-  'created_at',
+  'tenant_id', 'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id', 'owner_role',
+  'franchise_id', 'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'sla_policy_id', 'first_response_due_at',
+  'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at',
+  'sla_paused_at', 'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'resolution_summary', 'created_at',
 ]);
+// prettier-ignore
 const UPDATABLE = columnsOf<Required<TicketChanges>>()('tickets', [
-  'title',
-  'description',
-  'type',
-  'priority',
-  'status',
-  'source',
-  'source_id',
-  'requester_id',
-  'assignee_id',
-  'team_id',
-  'owner_role',
-  'franchise_id',
-  'region',
-  'linked_type',
-  'linked_id',
-  'tags',
-  'metadata',
-  'is_sensitive',
-  'archived',
-  'sla_policy_id',
-  'first_response_due_at',
-  'first_response_warn_at',
-  'first_responded_at',
-  'resolution_due_at',
-  'resolution_warn_at',
-  'next_reply_started_at',
-  'next_reply_due_at',
-  'sla_paused_at',
-  'sla_paused_seconds',
-  'sla_state',
-  'next_sla_check_at',
-  'escalation_level',
-  'breached_at',
-  'reopen_count',
-  'resolution_summary',
-  'resolved_at',
-  'closed_at',
+  'title', 'description', 'type', 'priority', 'status', 'source', 'source_id', 'requester_id', 'assignee_id', 'team_id', 'owner_role', 'franchise_id',
+  'region', 'linked_type', 'linked_id', 'tags', 'metadata', 'is_sensitive', 'archived', 'sla_policy_id', 'first_response_due_at',
+  'first_response_warn_at', 'first_responded_at', 'resolution_due_at', 'resolution_warn_at', 'next_reply_started_at', 'next_reply_due_at',
+  'sla_paused_at', 'sla_paused_seconds', 'sla_state', 'next_sla_check_at', 'escalation_level', 'breached_at', 'reopen_count', 'resolution_summary',
+  'resolved_at', 'closed_at',
 ]);
-const SLA_BOOKKEEPING = columnsOf<Required<SlaChanges>>()('tickets', ['sla_state', 'next_sla_check_at', 'breached_at']);
+const SLA_UPDATABLE = columnsOf<Required<SlaChanges>>()('tickets', ['sla_state', 'next_sla_check_at', 'breached_at']);
 type SlaChanges = Pick<TicketChanges, 'sla_state' | 'next_sla_check_at' | 'breached_at'>;
 
 function toRow(raw: Record<string, unknown>): TicketRow {
@@ -271,7 +212,7 @@ export class TicketsRepository {
    */
   async updateSla(manager: EntityManager, tenantId: string, id: string, changes: SlaChanges): Promise<void> {
     const params = new SqlParams();
-    const sets = SLA_BOOKKEEPING.entries(definedFields(changes)).map(([column, value]) => `${column} = ${params.add(value)}`);
+    const sets = SLA_UPDATABLE.entries(definedFields(changes)).map(([column, value]) => `${column} = ${params.add(value)}`);
     if (sets.length === 0) return;
     await manager.query(`UPDATE tickets SET ${sets.join(', ')} WHERE tenant_id = ${params.add(tenantId)} AND id = ${params.add(id)}`, params.values);
   }
