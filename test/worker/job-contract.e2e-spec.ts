@@ -44,7 +44,9 @@ describe('worker: the job contract', () => {
     expect(failed.attemptsMade).toBe(1);
     expect(failed.opts.attempts).toBe(5);
     expect(failed.failedReason).toMatch(/^Invalid payload for job sla\/check-ticket: tenant_id must be a UUID; ticket_id must be a UUID; due_at must be/);
-    expect(worker.process.output()).toContain(`sla job check-ticket ${invalid.id} failed (attempt 1/5, invalid_payload; not retried)`);
+    // The job is marked failed in Redis before the worker's log line reaches its stdout pipe.
+    const logLine = `sla job check-ticket ${invalid.id} failed (attempt 1/5, invalid_payload; not retried)`;
+    await waitFor('the worker to log the refused job', async () => worker.process.output().includes(logLine), 10_000);
 
     // The same worker then serves a valid job (a ticket that does not exist: the check skips it).
     const valid = await queue.add(SLA_JOBS.checkTicket, { tenant_id: randomUUID(), ticket_id: randomUUID(), due_at: new Date().toISOString() }, options);
