@@ -61,6 +61,7 @@ describe('loadConfig: METRICS_TOKEN', () => {
 
   it('is unset by default, so that the api serves no metrics', () => {
     expect(loadConfig(base).metricsToken).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: '' }).metricsToken).toBeNull();
   });
 
   it('reads a token of at least 32 bearer-token characters', () => {
