@@ -11,6 +11,7 @@ import { buildOpenApiDocument } from './common/api-docs';
 import { problemFromStatus } from './common/problem-details';
 import { sendProblem } from './common/problem-details.filter';
 import { useJsonBodyParser } from './common/json-body';
+import { useRequestMetrics } from './metrics/request-metrics';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -37,7 +38,7 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
   });
-  app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready'] });
+  app.setGlobalPrefix('api/v1', { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.enableShutdownHooks([], { useProcessExit: true });
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -45,6 +46,7 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
   fastify.removeContentTypeParser(['text/plain']);
   // JSON bodies nested deeper than MAX_JSON_DEPTH are a 422 before they are parsed.
   useJsonBodyParser(app);
+  useRequestMetrics(app);
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

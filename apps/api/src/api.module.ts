@@ -13,6 +13,8 @@ import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { createValidationPipe } from './common/validation';
 import { HealthController } from './health/health.controller';
+import { ApiMetrics } from './metrics/api-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 
 @Module({})
 export class ApiModule {
@@ -21,9 +23,10 @@ export class ApiModule {
       module: ApiModule,
       // What this module's own controllers, guards and LoginBackoff use; the feature modules import theirs.
       imports: [ConfigModule.forRoot(config), CoreModule, RedisModule, HealthModule, AdminModule, TicketsModule],
-      controllers: [AuthController, HealthController],
+      controllers: [AuthController, HealthController, MetricsController],
       providers: [
         LoginBackoff,
+        ApiMetrics,
         // Guards run in this order: who is calling, how often, may they call this route.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },

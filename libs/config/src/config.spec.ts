@@ -55,3 +55,24 @@ describe('loadConfig: login back-off and trusted proxies', () => {
     expect(() => loadConfig({ ...base, LOGIN_BACKOFF_BASE_SECONDS: '10', LOGIN_BACKOFF_MAX_SECONDS: '5' })).toThrow(ConfigError);
   });
 });
+
+describe('loadConfig: METRICS_TOKEN', () => {
+  const base = { JWT_SECRET: 'x'.repeat(32) };
+
+  it('is unset by default, so that the api serves no metrics', () => {
+    expect(loadConfig(base).metricsToken).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: '' }).metricsToken).toBeNull();
+  });
+
+  it('reads a token of at least 32 bearer-token characters', () => {
+    const token = 'Abc-._~+/0123456789abcdefghijklmnop==';
+    expect(loadConfig({ ...base, METRICS_TOKEN: token }).metricsToken).toBe(token);
+  });
+
+  it.each(['short', 'x'.repeat(31), `${'x'.repeat(32)} space`, `${'x'.repeat(32)}:colon`, 'x'.repeat(513)])(
+    'refuses METRICS_TOKEN=%p, naming the variable',
+    (value) => {
+      expect(() => loadConfig({ ...base, METRICS_TOKEN: value })).toThrow(/^Invalid configuration: METRICS_TOKEN /);
+    },
+  );
+});

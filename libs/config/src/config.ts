@@ -42,6 +42,8 @@ export interface AppConfig {
    * the client address is the TCP peer's.
    */
   trustProxy: string[];
+  /** Bearer token that GET /metrics on the api requires; null: the api serves no metrics (404). */
+  metricsToken: string | null;
   worker: {
     /** Jobs one worker process runs at once. */
     concurrency: number;
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
       windowSeconds: read.integer('LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
     },
     trustProxy: read.addressList('TRUST_PROXY'),
+    metricsToken: read.optionalPattern('METRICS_TOKEN', /^[A-Za-z0-9._~+/=-]{32,512}$/, 'must be 32-512 letters, digits or -._~+/= characters'),
     worker: {
       concurrency: read.integer('WORKER_CONCURRENCY', 8, 1, 256),
       slaSweepIntervalSeconds: read.integer('SLA_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400),

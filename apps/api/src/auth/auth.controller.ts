@@ -7,6 +7,7 @@ import { ApiProblems } from '../common/api-docs';
 import { Public } from '../common/decorators';
 import { LoginDto, RefreshDto, TokenPairDto } from './dto/login.dto';
 import { LoginBackoff } from './login-backoff';
+import { ApiMetrics } from '../metrics/api-metrics';
 
 @ApiTags('auth')
 @Public()
@@ -15,6 +16,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly backoff: LoginBackoff,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   /**
@@ -34,6 +36,7 @@ export class AuthController {
   async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenPair> {
     const attempt = await this.backoff.attempt(body.email, request.ip);
     if (!attempt.allowed) {
+      this.metrics.loginBackoffRefusals.inc();
       void reply.header('Retry-After', String(attempt.retryAfterSeconds));
       throw new DomainError('rate_limited', `Too many failed logins; retry in ${attempt.retryAfterSeconds} s.`, {
         retry_after_seconds: attempt.retryAfterSeconds,

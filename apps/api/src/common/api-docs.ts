@@ -125,7 +125,7 @@ export function documentFrameworkAnswers(document: OpenAPIObject): OpenAPIObject
 
 const TAGS: [name: string, description: string][] = [
   ['auth', 'Log in and refresh tokens'],
-  ['health', 'Liveness and readiness probes'],
+  ['health', 'Liveness and readiness probes, and Prometheus metrics'],
   ['tickets', 'Raise, list, change, assign and archive tickets; their audit trail'],
   ['messages', 'Public replies and internal notes on a ticket'],
   ['watchers', 'Who follows a ticket, and by which channels'],
@@ -148,7 +148,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addServer('/', 'The host serving this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key');
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for /metrics only' }, 'metrics-token');
   for (const [name, description] of TAGS) builder.addTag(name, description);
   return documentFrameworkAnswers(SwaggerModule.createDocument(app, builder.build()));
 }

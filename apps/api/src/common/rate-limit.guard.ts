@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@helpdesk/config';
 import { DomainError } from '@helpdesk/domain';
 import { REDIS } from '@helpdesk/queue';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { RequestWithPrincipal, SKIP_RATE_LIMIT } from './decorators';
 
 // One round trip: count the request in the current window and read the window's remaining time.
@@ -27,6 +28,7 @@ export class RateLimitGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ApiMetrics,
   ) {
     this.redis.defineCommand('helpdeskRateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
   }
@@ -50,6 +52,7 @@ export class RateLimitGuard implements CanActivate {
     void reply.header('RateLimit-Reset', String(resetSeconds));
     if (count > limit) {
       void reply.header('Retry-After', String(resetSeconds));
+      this.metrics.rateLimited.inc({ credential: principal?.kind ?? 'anonymous' });
       throw new DomainError(
         'rate_limited',
         `Rate limit of ${limit} requests per ${this.config.rateLimit.windowSeconds} s exceeded; retry in ${resetSeconds} s.`,
