@@ -12,6 +12,7 @@ import { problemFromStatus } from './common/problem-details';
 import { sendProblem } from './common/problem-details.filter';
 import { useJsonBodyParser } from './common/json-body';
 import { useRequestMetrics } from './metrics/request-metrics';
+import { useCors, useSecurityHeaders } from './common/security-headers';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -50,6 +51,9 @@ export async function createApiApp(config: AppConfig, logger: Pino): Promise<Nes
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+
+  await useSecurityHeaders(app);
+  useCors(app, config);
 
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

@@ -14,6 +14,7 @@ describe('loadConfig: login back-off and trusted proxies', () => {
       windowSeconds: 900,
     });
     expect(config.trustProxy).toEqual([]);
+    expect(config.corsOrigins).toEqual([]);
   });
 
   it('reads every setting', () => {
@@ -26,6 +27,7 @@ describe('loadConfig: login back-off and trusted proxies', () => {
       LOGIN_BACKOFF_MAX_SECONDS: '60',
       LOGIN_FAILURE_WINDOW_SECONDS: '120',
       TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1,fd00::/8',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
     });
     expect(config.loginBackoff).toEqual({
       accountAddressFailures: 3,
@@ -36,6 +38,7 @@ describe('loadConfig: login back-off and trusted proxies', () => {
       windowSeconds: 120,
     });
     expect(config.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8']);
+    expect(config.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
   });
 
   it.each([
@@ -47,6 +50,12 @@ describe('loadConfig: login back-off and trusted proxies', () => {
     ['TRUST_PROXY', '10.0.0.0/33'],
     ['TRUST_PROXY', 'proxy.internal'],
     ['TRUST_PROXY', '10.0.0.1,'],
+    ['CORS_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ORIGINS', 'https://app.example.com/app'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'ftp://files.example.com'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://a.example.com,'],
   ])('refuses %s=%p, naming the variable', (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
   });

@@ -44,6 +44,8 @@ export interface AppConfig {
   trustProxy: string[];
   /** Bearer token that GET /metrics on the api requires; null: the api serves no metrics (404). */
   metricsToken: string | null;
+  /** Browser origins (`https://app.example.com`) allowed to call the api cross-origin; empty: none. */
+  corsOrigins: string[];
   worker: {
     /** Jobs one worker process runs at once. */
     concurrency: number;
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = readProcessEnv()): AppConfig {
     },
     trustProxy: read.addressList('TRUST_PROXY'),
     metricsToken: read.optionalPattern('METRICS_TOKEN', /^[A-Za-z0-9._~+/=-]{32,512}$/, 'must be 32-512 letters, digits or -._~+/= characters'),
+    corsOrigins: read.originList('CORS_ORIGINS'),
     worker: {
       concurrency: read.integer('WORKER_CONCURRENCY', 8, 1, 256),
       slaSweepIntervalSeconds: read.integer('SLA_SWEEP_INTERVAL_SECONDS', 60, 1, 86_400),
@@ -215,6 +218,26 @@ class EnvReader {
       }
     }
     return entries;
+  }
+
+  /** Comma-separated http(s) origins, scheme, host and optional port only (`https://app.example.com`); unset: none. */
+  originList(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    return value.split(',').map((entry) => {
+      const origin = entry.trim();
+      let url: URL | undefined;
+      try {
+        url = new URL(origin);
+      } catch {
+        url = undefined;
+      }
+      // An origin is exactly what URL.origin gives back: no path, query, credentials or trailing slash.
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+        throw new ConfigError(name, `must be a comma-separated list of http(s) origins such as https://app.example.com, without a path (got "${origin}")`);
+      }
+      return origin;
+    });
   }
 
   port(name: string, fallback: number): number {

@@ -143,6 +143,9 @@ class OpenApiChecker {
     const status = answer.statusCode ?? 0;
     const path = url.split('?')[0];
     if (path === '/docs' || path.startsWith('/docs/')) return null;
+    // A CORS preflight, answered by the CORS layer before any route, is browser protocol and not
+    // an operation of the document.
+    if (method === 'OPTIONS' && status === 204 && answer.headers['access-control-allow-methods'] !== undefined) return null;
     const operation = this.match(method === 'HEAD' ? 'GET' : method, path);
     if (!operation) {
       // A path or method no route serves: the api answers 404 (or 400/414 for a URL it cannot
