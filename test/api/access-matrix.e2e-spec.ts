@@ -4,20 +4,10 @@ import { subjectOf } from '@helpdesk/access';
 import { AuthService } from '@helpdesk/core';
 import { UsersRepository } from '@helpdesk/database';
 import { bearer, createTenant, createUser, RunningApp, startApi, TestTenant, TestUser } from '@helpdesk/testing';
+import { SEEDED_ROLES, SeededRole } from '@helpdesk/domain';
 
-const ROLES = [
-  'admin',
-  'hq_support',
-  'regional_manager',
-  'ops_manager',
-  'ops_agent',
-  'franchise_agent',
-  'finance',
-  'ceo_oncall',
-  'auditor',
-  'requester',
-] as const;
-type Role = (typeof ROLES)[number];
+const ROLES = SEEDED_ROLES;
+type Role = SeededRole;
 
 /**
  * The status of each admin route for a user of each seeded role, written out by hand from
@@ -26,19 +16,20 @@ type Role = (typeof ROLES)[number];
  *   POST /admin/roles, GET /admin/sla-policies, PUT /admin/sla-policies/low, GET /admin/api-keys,
  *   POST /admin/api-keys
  */
+// prettier-ignore
 const HTTP_MATRIX: Record<Role, number[]> = {
   //                users      teams      roles      sla        api-keys
   //                GET  POST  GET  POST  GET  POST  GET  PUT   GET  POST
-  admin: [200, 201, 200, 201, 200, 201, 200, 200, 200, 201],
-  hq_support: [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
+  admin:            [200, 201, 200, 201, 200, 201, 200, 200, 200, 201],
+  hq_support:       [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
   regional_manager: [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
-  ops_manager: [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
-  ops_agent: [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
-  franchise_agent: [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
-  finance: [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
-  ceo_oncall: [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
-  auditor: [200, 403, 200, 403, 200, 403, 200, 403, 200, 403],
-  requester: [403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
+  ops_manager:      [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
+  ops_agent:        [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  franchise_agent:  [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  finance:          [200, 403, 200, 403, 403, 403, 403, 403, 403, 403],
+  ceo_oncall:       [200, 403, 200, 403, 403, 403, 200, 403, 403, 403],
+  auditor:          [200, 403, 200, 403, 200, 403, 200, 403, 200, 403],
+  requester:        [403, 403, 403, 403, 403, 403, 403, 403, 403, 403],
 };
 
 /**
